@@ -1,0 +1,69 @@
+"""Lyssna: surveys and feedback for living-lab pilots. create_app() assembles the application."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from app import config as settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, surveys, blueprints, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, config or {})
+    register_extensions(app)
+    register_surveys(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict) -> None:
+    """Defaults, then the environment, then the caller's overrides; a secret key always."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment(app.instance_path))
+    app.config.update(overrides)
+    app.config["SECRET_KEY"] = settings.resolve_secret_key(app.config, app.instance_path)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects and the database's connection settings."""
+    from app import database, i18n
+    from app.extensions import babel, csrf, db, migrate
+
+    db.init_app(app)
+    migrations = Path(__file__).parent.parent / "migrations"
+    migrate.init_app(
+        app, db, directory=str(migrations), compare_type=True, render_item=database.render_migration_type
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    database.configure_engine(app)
+    i18n.init_app(app)
+
+
+def register_surveys(app: Flask) -> None:
+    """Load the survey definitions once; invalid files are logged and left out."""
+    from app.surveys.registry import EXTENSION_KEY, load_registry
+
+    registry = load_registry(Path(app.config["LYSSNA_SURVEYS_DIR"]))
+    for problem in registry.problems:
+        app.logger.warning("survey definition problem: %s", problem)
+    app.extensions[EXTENSION_KEY] = registry
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per area."""
+    from app.health.views import bp as health_bp
+    from app.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(health_bp)
+
+
+def register_cli(app: Flask) -> None:
+    """The `flask surveys ...` commands."""
+    from app.cli import surveys_cli
+
+    app.cli.add_command(surveys_cli)

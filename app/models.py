@@ -1,0 +1,160 @@
+"""The database tables: survey versions, responses, participant codes, researchers and audit log."""
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, TypeDecorator, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+# JSONB on PostgreSQL lets the dashboard aggregate answers in SQL; plain JSON elsewhere.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    """A random, unguessable id for URLs (never the row's counter)."""
+    return uuid.uuid4().hex
+
+
+# Receipt codes are read aloud or typed by residents: no 0/O, 1/I/L.
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_receipt_code() -> str:
+    """A short code a resident can quote to have their answers deleted, e.g. 'K7QM-3XPA'."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+class SurveyVersion(db.Model):
+    """One distinct definition of a survey, identified by the hash of its canonical form."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("survey_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict] = mapped_column(JSONType)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Response(db.Model):
+    """One resident's answers to one survey; nothing in it identifies the device or the person."""
+
+    __tablename__ = "response"
+    __table_args__ = (Index("ix_response_survey_status_submitted", "survey_id", "status", "submitted_at"),)
+
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    language: Mapped[str] = mapped_column(String(16))
+    hidden: Mapped[dict] = mapped_column(JSONType, default=dict)
+    answers: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # Where the resident is: the id of the page they will see next, and the pages they saw.
+    current_page: Mapped[str | None] = mapped_column(String(64))
+    page_history: Mapped[list] = mapped_column(JSONType, default=list)
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Only a hash of the resume token is kept, so a database leak cannot resume anyone's answers.
+    resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    receipt_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    participant_code: Mapped[str | None] = mapped_column(String(64))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    version: Mapped[SurveyVersion] = relationship()
+
+
+class ParticipantCode(db.Model):
+    """A code for an `access: token` survey; each code answers once."""
+
+    __tablename__ = "participant_code"
+    __table_args__ = (UniqueConstraint("survey_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+
+
+class Researcher(db.Model):
+    """A person who signs in to read results: an admin, or a researcher with granted surveys."""
+
+    __tablename__ = "researcher"
+
+    ADMIN = "admin"
+    RESEARCHER = "researcher"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=RESEARCHER)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    grants: Mapped[list["Grant"]] = relationship(back_populates="researcher", cascade="all, delete-orphan")
+
+
+class Grant(db.Model):
+    """A researcher may see one survey."""
+
+    __tablename__ = "survey_grant"
+    __table_args__ = (UniqueConstraint("researcher_id", "survey_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    researcher_id: Mapped[int] = mapped_column(ForeignKey("researcher.id", ondelete="CASCADE"))
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    researcher: Mapped[Researcher] = relationship(back_populates="grants")
+
+
+class AuditEvent(db.Model):
+    """Something a researcher or the system did that someone may need to account for later."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    survey_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict] = mapped_column(JSONType, default=dict)

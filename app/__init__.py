@@ -30,7 +30,7 @@ def configure(app: Flask, overrides: dict) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the database's connection settings."""
     from app import database, i18n
-    from app.extensions import babel, csrf, db, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrations = Path(__file__).parent.parent / "migrations"
@@ -38,6 +38,8 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(migrations), compare_type=True, render_item=database.render_migration_type
     )
     csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     database.configure_engine(app)
     i18n.init_app(app)

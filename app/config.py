@@ -22,6 +22,8 @@ def from_environment(instance_path: str) -> dict:
         "LYSSNA_SURVEYS_DIR": env.get("LYSSNA_SURVEYS_DIR", str(PROJECT_ROOT / "surveys")),
         "LYSSNA_EXPORTS_DIR": env.get("LYSSNA_EXPORTS_DIR", str(PROJECT_ROOT / "exports")),
         "LYSSNA_TIMEZONE": env.get("LYSSNA_TIMEZONE", "Europe/Stockholm"),
+        "REDIS_URL": env.get("REDIS_URL"),
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
     }
 
 

@@ -29,7 +29,7 @@ def configure(app: Flask, overrides: dict) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the database's connection settings."""
-    from app import database, i18n
+    from app import accounts, database, i18n  # noqa: F401  (accounts registers the user loader)
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

@@ -4,6 +4,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -114,7 +115,7 @@ class ParticipantCode(db.Model):
     response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
 
 
-class Researcher(db.Model):
+class Researcher(UserMixin, db.Model):
     """A person who signs in to read results: an admin, or a researcher with granted surveys."""
 
     __tablename__ = "researcher"
@@ -129,6 +130,11 @@ class Researcher(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_active(self) -> bool:
+        """Disabled accounts cannot sign in (Flask-Login asks this)."""
+        return self.active
 
     grants: Mapped[list["Grant"]] = relationship(back_populates="researcher", cascade="all, delete-orphan")
 

@@ -29,8 +29,8 @@ def configure(app: Flask, overrides: dict) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the database's connection settings."""
-    from app import accounts, database, i18n  # noqa: F401  (accounts registers the user loader)
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app import accounts, assets, database, i18n  # noqa: F401  (accounts registers the user loader)
+    from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrations = Path(__file__).parent.parent / "migrations"
@@ -43,6 +43,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     database.configure_engine(app)
     i18n.init_app(app)
+    compress.init_app(app)
+    assets.init_app(app)  # after compress: its after_request hook runs before Flask-Compress's
 
 
 def register_surveys(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """The Flask extension objects, created here and bound to the app in create_app()."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -18,6 +19,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()
 login_manager = LoginManager()
 # Limits are kept in memory by default, in Redis when REDIS_URL is set (see config.py).
 limiter = Limiter(key_func=get_remote_address)

@@ -1,0 +1,68 @@
+"""Static files: URLs versioned by content hash, cached for a year, and compressed (via Flask-Compress).
+
+Templates link static files with `static_url("lyssna.css")`, which adds `?v=<hash of the content>`.
+A request carrying the current hash may be cached by browsers for a year without asking again;
+when the file changes, its hash and so its URL change, and browsers fetch the new file at once.
+"""
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, request, url_for
+
+ONE_YEAR = 365 * 24 * 60 * 60
+HASH_LENGTH = 12
+BUFFER_LIMIT = 512 * 1024
+
+
+def static_url(filename: str) -> str:
+    """The URL of a static file with its content hash, e.g. /static/lyssna.css?v=3f2a9c01d4e5."""
+    version = content_hash(filename)
+    if version is None:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def content_hash(filename: str) -> str | None:
+    """A short hash of a static file's content, or None when there is no such file."""
+    folder = current_app.static_folder
+    if folder is None:
+        return None
+    path = (Path(folder) / filename).resolve()
+    if not path.is_relative_to(Path(folder).resolve()) or not path.is_file():
+        return None
+    stat = path.stat()
+    # Keyed on size and modification time so that an edited file gets a new hash without a restart.
+    return _hash_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _hash_file(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
+
+
+def prepare_static(response: Response) -> Response:
+    """Read small static files into memory and let browsers keep them a year when asked by current hash."""
+    if request.endpoint != "static" or response.status_code not in (200, 304):
+        return response
+    if response.direct_passthrough and (response.content_length or 0) <= BUFFER_LIMIT:
+        # Flask-Compress would stream a file (no gzip, and the open file is left to the garbage
+        # collector); our static files are a few kilobytes, so compress them whole instead.
+        response.direct_passthrough = False
+        response.make_sequence()
+    version = request.args.get("v")
+    filename = (request.view_args or {}).get("filename")
+    # An old hash gets the ordinary revalidating headers: the file behind it has changed.
+    if version and filename and version == content_hash(filename):
+        response.cache_control.public = True
+        response.cache_control.max_age = ONE_YEAR
+        response.cache_control.immutable = True
+        response.cache_control.no_cache = None
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Offer `static_url` to templates; prepare static responses (before Flask-Compress sees them)."""
+    app.add_template_global(static_url)
+    app.after_request(prepare_static)

@@ -130,6 +130,10 @@ class Researcher(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Sign-in attempts per account: failures in the current window, and a lock when there were too many.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_active(self) -> bool:
@@ -151,6 +155,44 @@ class Grant(db.Model):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     researcher: Mapped[Researcher] = relationship(back_populates="grants")
+
+
+class SetupToken(db.Model):
+    """A one-time link to create the first admin on a fresh install; only its hash is kept."""
+
+    __tablename__ = "setup_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ExportJob(db.Model):
+    """An export too large for one request, made in the background; the page polls its progress."""
+
+    __tablename__ = "export_job"
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    researcher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("researcher.id", ondelete="CASCADE"), index=True
+    )
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    params: Mapped[dict] = mapped_column(JSONType, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    rows_total: Mapped[int | None] = mapped_column()
+    rows_done: Mapped[int] = mapped_column(default=0)
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEvent(db.Model):

@@ -62,6 +62,7 @@ def _base_config(database: dict, tmp: Path) -> dict:
         "SECRET_KEY": "test-secret",
         "LYSSNA_SURVEYS_DIR": str(EXAMPLE_SURVEYS),
         "LYSSNA_EXPORTS_DIR": str(tmp / "exports"),
+        "LYSSNA_MEDIA_DIR": str(tmp / "media"),
         **database,
     }
 

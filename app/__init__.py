@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_surveys(app)
     register_blueprints(app)
+    register_hardening(app)
     register_cli(app)
     return app
 
@@ -64,6 +65,15 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
+
+
+def register_hardening(app: Flask) -> None:
+    """Security headers, rate limits, error pages, request log; after the blueprints, whose limits it sets."""
+    from app import errors, observability, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    observability.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,15 +25,56 @@ def from_environment(instance_path: str) -> dict:
         "LYSSNA_TIMEZONE": env.get("LYSSNA_TIMEZONE", "Europe/Stockholm"),
         "REDIS_URL": env.get("REDIS_URL"),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        # Serving (see app/security.py and docs/deploy.md)
+        "LYSSNA_HTTPS": env.get("LYSSNA_HTTPS", "0").lower() in {"1", "true", "yes", "on"},
+        "LYSSNA_PROXY_COUNT": _integer(env, "LYSSNA_PROXY_COUNT", 0),
+        "LYSSNA_ANSWER_RATE_LIMIT": env.get("LYSSNA_ANSWER_RATE_LIMIT", "120/minute;20/second"),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_integer(env, "LYSSNA_SESSION_HOURS", 8)),
+        "LYSSNA_LOG_LEVEL": env.get("LYSSNA_LOG_LEVEL", "INFO").upper(),
+        # Data lifecycle (see app/lifecycle.py)
+        "LYSSNA_PURGE_INCOMPLETE_DAYS": _integer(env, "LYSSNA_PURGE_INCOMPLETE_DAYS", 30),
+        "LYSSNA_MEDIA_DIR": env.get("LYSSNA_MEDIA_DIR", str(Path(instance_path) / "media")),
     }
 
 
+def _integer(env: os._Environ | dict, name: str, default: int) -> int:
+    """An integer environment variable; a clear start-up error when it is not one."""
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+
+
 DEFAULTS = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters keeps answers out of error messages and logs; a sync gunicorn worker needs one
+    # connection at a time, so a small pool keeps PostgreSQL under max_connections with many workers.
+    "SQLALCHEMY_ENGINE_OPTIONS": {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+        "pool_size": 4,
+        "max_overflow": 4,
+        "pool_timeout": 10,
+        "pool_recycle": 1800,
+    },
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
     "LYSSNA_INTERFACE_LANGUAGES": ["sv", "en", "ar"],
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Request limits (app/security.py): uploads may be large, everything else is a small form.
+    "LYSSNA_MAX_FORM_BYTES": 256 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "MAX_FORM_PARTS": 300,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Rate limits: a sliding window; if Redis fails, fall back to memory rather than refuse residents.
+    "RATELIMIT_STRATEGY": "sliding-window-counter",
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
 }
 
 

@@ -1,0 +1,241 @@
+"""Page weight: serve the app, load every page of every example survey as a browser with an empty
+cache would (the navigation, then every stylesheet, script, image and icon the page links), and
+print per page the requests and the compressed bytes transferred, against issue 3's targets:
+under 20 KB and fewer than 6 requests. Exits 1 when a page misses a target.
+
+    .venv/bin/python benchmarks/page_weight.py [--languages sv,ar] [--survey waste-sorting]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import re
+import sys
+import zlib
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import brotli
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.surveys.models import Survey  # noqa: E402
+from app.surveys.registry import current_registry  # noqa: E402
+from benchmarks.server import serve  # noqa: E402
+from benchmarks.walk import HIDDEN, answer_form, page_label, planned_answers, read_page  # noqa: E402
+
+MAX_BYTES = 20 * 1024
+MAX_REQUESTS = 6  # fewer than this
+ACCEPT_ENCODING = "gzip, br"
+EXTRA_PAGES = ["/", "/accessibility", "/privacy"]
+
+
+@dataclass
+class Fetch:
+    """One request as it went over the wire."""
+
+    method: str
+    url: str
+    status: int
+    header_bytes: int
+    body_bytes: int
+    encoding: str
+    location: str | None
+    body: bytes  # decompressed
+
+    @property
+    def bytes(self) -> int:
+        return self.header_bytes + self.body_bytes
+
+
+@dataclass
+class PageLoad:
+    """A page as a browser without a cache gets it: the navigation requests, then the subresources."""
+
+    label: str
+    url: str
+    html: str
+    navigation: list[Fetch] = field(default_factory=list)
+    resources: list[Fetch] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return len(self.navigation) + len(self.resources)
+
+    @property
+    def bytes(self) -> int:
+        return sum(f.bytes for f in self.navigation + self.resources)
+
+    @property
+    def passed(self) -> bool:
+        return self.bytes < MAX_BYTES and self.requests < MAX_REQUESTS
+
+
+def _decompress(data: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.decompress(data)
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    if encoding == "deflate":
+        return zlib.decompress(data)
+    return data
+
+
+class Browser:
+    """A minimal browser: keeps cookies, never caches, asks for gzip or brotli."""
+
+    def __init__(self, base_url: str, language: str) -> None:
+        parts = urlsplit(base_url)
+        self.base = base_url
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.language = language
+        self.cookies: dict[str, str] = {}
+
+    def fetch(self, method: str, url: str, data: list[tuple[str, str]] | None = None) -> Fetch:
+        """One request; the transferred size counts the status line, headers and compressed body."""
+        target = urlsplit(urljoin(self.base, url))
+        path = target.path + (f"?{target.query}" if target.query else "")
+        headers = {"Accept-Encoding": ACCEPT_ENCODING, "Accept-Language": self.language}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+            header_lines = [f"HTTP/1.1 {response.status} {response.reason}"]
+            header_lines += [f"{k}: {v}" for k, v in response.getheaders()]
+            for value in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(value).items():
+                    self.cookies[name] = morsel.value
+        finally:
+            conn.close()
+        encoding = response.headers.get("Content-Encoding", "")
+        return Fetch(
+            method=method,
+            url=path,
+            status=response.status,
+            header_bytes=sum(len(line.encode()) + 2 for line in header_lines) + 2,
+            body_bytes=len(raw),
+            encoding=encoding or "-",
+            location=response.headers.get("Location"),
+            body=_decompress(raw, encoding),
+        )
+
+    def navigate(
+        self, label: str, method: str, url: str, data: list[tuple[str, str]] | None = None
+    ) -> PageLoad:
+        """Follow redirects to a page, then fetch everything it links (each URL once)."""
+        navigation = [self.fetch(method, url, data)]
+        while navigation[-1].status in (301, 302, 303, 307, 308) and len(navigation) < 10:
+            last = navigation[-1]
+            next_url = urljoin(urljoin(self.base, last.url), last.location or "/")
+            same_method = last.status in (307, 308)
+            navigation.append(
+                self.fetch(method if same_method else "GET", next_url, data if same_method else None)
+            )
+        final = navigation[-1]
+        html = final.body.decode("utf-8", "replace")
+        load = PageLoad(label, final.url, html, navigation)
+        seen: set[str] = set()
+        queue = list(read_page(html).resources)
+        while queue:
+            resource = urljoin(final.url, queue.pop(0))
+            if resource in seen or resource.startswith("data:"):
+                continue
+            seen.add(resource)
+            fetched = self.fetch("GET", resource)
+            load.resources.append(fetched)
+            if resource.split("?")[0].endswith(".css"):
+                css = fetched.body.decode("utf-8", "replace")
+                queue += [
+                    u for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", css) if not u.startswith("data:")
+                ]
+        return load
+
+
+def walk_survey(base_url: str, survey: Survey, language: str, max_steps: int = 40) -> list[PageLoad]:
+    """Answer a survey from its start page to the thank-you page; every page load on the way."""
+    browser = Browser(base_url, language)
+    query = urlencode({"lang": language, **HIDDEN.get(survey.id, {})})
+    load = browser.navigate("start", "GET", f"/s/{survey.id}?{query}")
+    loads = [load]
+    if load.navigation[-1].status == 404:
+        print(f"(no survey page at /s/{survey.id} yet)")
+        return []
+    answers = planned_answers(survey)
+    for _ in range(max_steps):
+        if load.navigation[-1].status != 200:
+            raise RuntimeError(f"{survey.id} ({language}): {load.url} answered {load.navigation[-1].status}")
+        forms = [f for f in read_page(load.html).forms if f.method == "post"]
+        if not forms:
+            return loads
+        form = forms[-1]
+        action = urljoin(load.url, form.action or load.url)
+        load = browser.navigate("", "POST", action, answer_form(survey, form, answers))
+        load.label = page_label(survey, load.html, loads[-1].label)
+        if load.html == loads[-1].html:
+            raise RuntimeError(f"{survey.id} ({language}): {load.url} does not move on")
+        loads.append(load)
+    raise RuntimeError(f"{survey.id} ({language}): no thank-you page after {max_steps} steps")
+
+
+def print_table(rows: list[tuple[str, PageLoad]]) -> None:
+    """One line per page load: requests, kilobytes (HTML and the rest), PASS/FAIL."""
+    print(f"{'page':<52} {'requests':>8} {'html KB':>8} {'other KB':>8} {'total KB':>8}  result")
+    for name, load in rows:
+        html_bytes = sum(f.bytes for f in load.navigation)
+        other = load.bytes - html_bytes
+        verdict = "PASS" if load.passed else "FAIL"
+        print(
+            f"{name:<52} {load.requests:>8} {html_bytes / 1024:>8.1f} {other / 1024:>8.1f} "
+            f"{load.bytes / 1024:>8.1f}  {verdict}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the app, walk the pages, print the table; 1 when any page misses a target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--languages", help="comma-separated, default: each survey's languages")
+    parser.add_argument("--survey", action="append", help="only this survey id (repeatable)")
+    args = parser.parse_args(argv)
+    rows: list[tuple[str, PageLoad]] = []
+    with serve() as served:
+        with served.app.app_context():
+            surveys = [
+                s
+                for sid, s in sorted(current_registry().surveys.items())
+                if not args.survey or sid in args.survey
+            ]
+        for path in EXTRA_PAGES:
+            load = Browser(served.url, "sv").navigate(path, "GET", path)
+            if load.navigation[-1].status == 404:
+                print(f"(no page at {path} yet)")
+                continue
+            rows.append((path, load))
+        for survey in surveys:
+            languages = args.languages.split(",") if args.languages else survey.languages
+            for language in languages:
+                for load in walk_survey(served.url, survey, language):
+                    rows.append((f"{survey.id} [{language}] {load.label}", load))
+    print_table(rows)
+    failed = [name for name, load in rows if not load.passed]
+    print(
+        f"\n{len(rows) - len(failed)} of {len(rows)} page loads within the targets "
+        f"(< {MAX_BYTES // 1024} KB compressed, < {MAX_REQUESTS} requests, "
+        f"empty cache, Accept-Encoding: {ACCEPT_ENCODING})."
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Browser fixtures: one headless Chromium and one live server (own scratch database) for the
+whole tests/browser package, a fresh phone-sized context per test, and the stored responses."""
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from app.extensions import db
+from app.models import Response
+from benchmarks.browser_walk import CHROMIUM, PHONE, chromium_available, launch
+from benchmarks.server import Served, serve
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder drives a browser: mark it so `-m browser` runs them alone."""
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Headless Chromium for the whole package; skipped when Chromium is missing, unless required."""
+    if not chromium_available():
+        reason = f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does)"
+        if os.environ.get("LYSSNA_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="package")
+def browser_database() -> Iterator[dict]:
+    """The live server's own database: a SQLite file in the server's scratch folder, or a fresh
+    PostgreSQL schema when TEST_DATABASE_URL is set (apart from the schema of the other tests)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield {}
+        return
+    schema = f"lyssna_browser_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_pre_ping": True,
+                "connect_args": {"options": f"-csearch_path={schema}"},
+            },
+        }
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="package")
+def live_server(browser, browser_database) -> Iterator[Served]:
+    """The app on a real port (5111-5119) with the example surveys; rate limits off, since one
+    client (the test) sends hundreds of requests a minute."""
+    with serve({**browser_database, "RATELIMIT_ENABLED": False}) as served:
+        yield served
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh phone-sized page (390x844) with JavaScript on."""
+    context = browser.new_context(viewport=PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_without_js(browser, live_server):
+    """A fresh phone-sized page with JavaScript off."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def stored(live_server):
+    """Read the server's responses: stored.last_id() now, stored.since(id, survey_id) afterwards."""
+
+    class Stored:
+        def last_id(self) -> int:
+            with live_server.app.app_context():
+                value = db.session.scalar(select(Response.id).order_by(Response.id.desc()).limit(1))
+                db.session.remove()
+                return value or 0
+
+        def since(self, last_id: int, survey_id: str) -> list[Response]:
+            with live_server.app.app_context():
+                rows = list(
+                    db.session.scalars(
+                        select(Response)
+                        .where(Response.id > last_id, Response.survey_id == survey_id)
+                        .order_by(Response.id)
+                    )
+                )
+                db.session.expunge_all()
+                db.session.remove()
+                return rows
+
+    return Stored()

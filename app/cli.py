@@ -41,7 +41,8 @@ def validate_command(paths: tuple[Path, ...]) -> None:
         click.echo(str(problem))
     if problems or missing:
         bad = len({p.file for p in problems}) + len(missing)
-        click.echo(f"{len(problems) + len(missing)} problem(s) in {bad} of {len(files)} file(s).", err=True)
+        total = len(files) + len(missing)
+        click.echo(f"{len(problems) + len(missing)} problem(s) in {bad} of {total} file(s).", err=True)
         raise SystemExit(1)
     if not files:
         click.echo("No survey files (*.yaml) found.", err=True)

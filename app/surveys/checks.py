@@ -246,6 +246,8 @@ def _check_comparison(survey: Survey, cond: Comparison, path: tuple, earlier: di
         if isinstance(question.choices, str) and question.choices not in survey.choice_lists:
             return  # the unknown list is reported where it is named
         codes = [c.value for c in survey.choices(question)]
+        if getattr(question, "other", False):
+            codes.append(OTHER)
         for v in values:
             if op in ORDER and not isinstance(v, int):
                 yield (*path, op), f"'{op}' needs a number, got {v!r}"
@@ -262,6 +264,8 @@ def _check_comparison(survey: Survey, cond: Comparison, path: tuple, earlier: di
         "text": (str,),
     }[question.type]
     for v in values:
+        if question.type == "date" and isinstance(v, str) and _iso_date(v):
+            continue  # a quoted date
         if isinstance(v, bool) or not isinstance(v, expected):
             kind = {"date": "a date (YYYY-MM-DD)", "text": "text"}.get(question.type, "a number")
             yield (*path, op), f"{v!r} cannot be compared with '{question.id}': expected {kind}"
@@ -270,6 +274,14 @@ def _check_comparison(survey: Survey, cond: Comparison, path: tuple, earlier: di
         for v in values:
             if isinstance(v, int) and not low <= v <= high:
                 yield (*path, op), f"{v} is outside the {question.scale} scale ({low} to {high})"
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def _check_columns(survey: Survey) -> Iterator[Found]:
@@ -283,6 +295,8 @@ def _check_columns(survey: Survey) -> Iterator[Found]:
             continue  # already reported as a duplicate or reserved id
         seen.add(question.id)
         for column in survey.columns(question):
+            if owners.get(column) == f"question '{question.id}'":
+                continue  # a duplicate row or choice of this question, reported as such
             if column in owners:
                 yield (
                     (*path, "id"),

@@ -15,7 +15,8 @@ def is_answered(value: Any) -> bool:
 
 
 def _comparable(answer: Any, target: Any) -> Any:
-    # Stored answers are JSON: dates come back as ISO strings.
+    # Stored answers are JSON: dates come back as ISO strings (a quoted date in a condition
+    # stays a string too, and ISO dates order correctly as strings).
     if isinstance(target, date) and isinstance(answer, str):
         try:
             return date.fromisoformat(answer)

@@ -147,6 +147,8 @@ def _message(error: dict) -> str:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     key = error["loc"][-1] if error["loc"] else ""
     if kind == "extra_forbidden":
+        if key in KNOWN_KEYS:
+            return f"key '{key}' is not allowed here"
         close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1, cutoff=0.75)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown key '{key}'{hint}"
@@ -238,11 +240,11 @@ def load_file(path: Path, display_name: str | None = None) -> LoadResult:
 
 
 def survey_files(paths: list[Path]) -> list[Path]:
-    """The .yaml/.yml files named, or found in the folders named, sorted."""
+    """The files named, and the *.yaml files in the folders named, sorted."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+            found.extend(sorted(path.glob("*.yaml")))
         else:
             found.append(path)
     return found

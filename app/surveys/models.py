@@ -7,7 +7,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ClassVar, Literal, Union
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from app.i18n import text_direction
 
@@ -37,7 +46,21 @@ Language = Annotated[str, Field(pattern=LANGUAGE)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 # A text is one string for every language, or a map from language code to string.
 Text = Union[NonEmpty, dict[Language, NonEmpty]]
-ChoiceValue = Union[int, Slug]
+
+
+def _choice_value(value: Any) -> Any:
+    """A choice value is a whole number or a slug; anything else gets one plain message."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(SLUG, value):
+        return value
+    raise ValueError(
+        f"{value!r} is not a valid choice value: use a whole number, or lowercase letters, digits, "
+        "'-' and '_' (quote true/false/yes/no if you mean the word)"
+    )
+
+
+ChoiceValue = Annotated[Union[int, str], BeforeValidator(_choice_value)]
 Scalar = Union[int, float, date, str]
 DateBound = Union[Literal["today"], date]
 
@@ -177,11 +200,6 @@ class Choice(Strict):
 
     value: ChoiceValue
     label: Text
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _no_bool(cls, value: Any) -> Any:
-        return _forbid_bool(value)
 
 
 def _choices_kind(value: Any) -> str:
@@ -329,7 +347,7 @@ class PhotoQuestion(QuestionBase):
     """A picture from the phone's camera; metadata is stripped on the server."""
 
     type: Literal["photo"]
-    max_mb: float = Field(default=10, gt=0, le=50)
+    max_mb: float = Field(default=10, gt=0, le=15)  # a request may carry at most 16 MB
 
 
 QUESTION_TYPES = {

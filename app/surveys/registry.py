@@ -33,7 +33,6 @@ class Registry:
     folder: Path
     surveys: dict[str, Survey] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    hashes: dict[str, str] = field(default_factory=dict)
     _version_ids: dict[str, int] = field(default_factory=dict)
 
     def get(self, survey_id: str) -> Survey | None:
@@ -41,9 +40,18 @@ class Registry:
         return self.surveys.get(survey_id)
 
     def version_id(self, session: Session, survey_id: str) -> int:
-        """The stored version id of the survey's current definition, recording it if new."""
+        """The stored version id of the survey's current definition, recording it if new.
+
+        A file changed without `flask surveys sync` is recorded here, on first use; what the
+        change drops is then logged, since no one is at a terminal to read it.
+        """
         if survey_id not in self._version_ids:
-            self._version_ids[survey_id] = record_version(session, self.surveys[survey_id]).id
+            survey = self.surveys[survey_id]
+            version, created = record_version(session, survey)
+            if created:
+                for warning in breaking_changes(session, survey, version.id):
+                    current_app.logger.warning("survey %s: %s", survey_id, warning)
+            self._version_ids[survey_id] = version.id
         return self._version_ids[survey_id]
 
 
@@ -58,7 +66,6 @@ def load_registry(folder: Path) -> Registry:
         if result.survey is None:
             continue
         registry.surveys[result.survey.id] = result.survey
-        registry.hashes[result.survey.id] = content_hash(result.survey)
     return registry
 
 
@@ -67,8 +74,8 @@ def current_registry() -> Registry:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def record_version(session: Session, survey: Survey) -> SurveyVersion:
-    """The stored version for this definition, added (and flushed) if it is new.
+def record_version(session: Session, survey: Survey) -> tuple[SurveyVersion, bool]:
+    """The stored version for this definition, added (and flushed) if it is new; True if it was.
 
     Several workers may start at once: a concurrent insert of the same version is not an error.
     """
@@ -76,15 +83,15 @@ def record_version(session: Session, survey: Survey) -> SurveyVersion:
     query = select(SurveyVersion).filter_by(survey_id=survey.id, content_hash=digest)
     version = session.scalars(query).first()
     if version is not None:
-        return version
+        return version, False
     definition = json.loads(canonical_json(survey))
     version = SurveyVersion(survey_id=survey.id, content_hash=digest, definition=definition)
     try:
         with session.begin_nested():
             session.add(version)
-    except IntegrityError:
-        version = session.scalars(query).one()
-    return version
+    except IntegrityError:  # another worker recorded it first
+        return session.scalars(query).one(), False
+    return version, True
 
 
 @dataclass
@@ -100,15 +107,10 @@ def sync(session: Session, registry: Registry) -> list[SyncReport]:
     """Record a version for every survey whose definition is new; warn about breaking changes."""
     reports = []
     for survey_id, survey in sorted(registry.surveys.items()):
-        existed = session.scalar(
-            select(func.count())
-            .select_from(SurveyVersion)
-            .filter_by(survey_id=survey_id, content_hash=registry.hashes[survey_id])
-        )
-        version = record_version(session, survey)
+        version, created = record_version(session, survey)
         registry._version_ids[survey_id] = version.id
-        report = SyncReport(survey_id, new_version=not existed)
-        if report.new_version:
+        report = SyncReport(survey_id, new_version=created)
+        if created:
             report.warnings = breaking_changes(session, survey, version.id)
         reports.append(report)
     return reports

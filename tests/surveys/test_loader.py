@@ -343,7 +343,7 @@ MISTAKES = [
         "{value: true, label",
         10,
         "choice_lists.agree[1].value",
-        "true/false is not a valid value here",
+        "True is not a valid choice value",
     ),
     (
         "closes before it opens",
@@ -391,3 +391,43 @@ def test_not_a_mapping_is_a_clear_problem():
 
 def test_empty_file_is_a_clear_problem():
     assert "mapping of keys" in problems("")[0]
+
+
+def test_conditions_can_test_the_other_choice_and_quoted_dates():
+    text = VALID.replace("{question: fractions, contains: food}", "{question: fractions, contains: other}")
+    assert problems(text) == []
+    dated = VALID.replace("        min: 1\n        max: 20\n", "").replace("type: integer", "type: date")
+    condition = "{question: fractions, contains: food}"
+    assert problems(dated.replace(condition, '{question: size, lt: "2020-01-01"}')) == []
+    found = problems(dated.replace(condition, '{question: size, lt: "soon"}'))
+    assert any("'soon' cannot be compared with 'size': expected a date" in p for p in found)
+
+
+def test_a_known_key_in_the_wrong_place_is_not_a_typo():
+    text = (
+        VALID.replace("        type: integer\n", "        type: note\n        text: Hej\n")
+        .replace("        min: 1\n        max: 20\n", "        required: true\n")
+        .replace("        label: {sv: Hur många, en: How many}\n", "")
+    )
+    found = problems(text)
+    assert "demo.yaml:25: pages[0].questions[1].required: key 'required' is not allowed here" in found
+
+
+def test_bad_choice_value_is_one_plain_message():
+    found = problems(VALID.replace("{value: food,", "{value: Food Waste,"))
+    assert len(found) == 1
+    assert found[0].startswith(
+        "demo.yaml:18: pages[0].questions[0].choices[0].value: 'Food Waste' is not a valid choice value: "
+        "use a whole number, or lowercase letters"
+    )
+
+
+def test_duplicate_choice_is_reported_once():
+    found = problems(
+        VALID.replace("{value: none, label", "{value: food, label").replace(
+            "exclusive: [none]", "exclusive: [food]"
+        )
+    )
+    assert found == [
+        "demo.yaml:19: pages[0].questions[0].choices[1].value: choice value 'food' is used twice"
+    ]

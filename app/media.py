@@ -260,7 +260,7 @@ def delete_files(names: list[str] | set[str] | tuple[str, ...]) -> int:
 
 def stored_names(older_than: timedelta | None = None) -> set[str]:
     """Names of the photos in the media folder (optionally only those older than `older_than`)."""
-    cutoff = datetime.now(UTC) - older_than if older_than else None
+    cutoff = None if older_than is None else datetime.now(UTC) - older_than
     names = set()
     for path in media_dir().iterdir():
         if not is_valid_name(path.name):

@@ -1,4 +1,4 @@
-"""The database tables: survey versions, responses, participant codes, researchers and audit log."""
+"""The database tables: survey versions, responses and their photos, participant codes, researchers, audit."""
 
 import secrets
 import uuid
@@ -113,6 +113,26 @@ class ParticipantCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+
+
+class MediaFile(db.Model):
+    """A photo a resident attached to a response (kept while it is in progress), stored by app.media."""
+
+    __tablename__ = "media_file"
+    # One picture per photo question: a new upload replaces the row's file name.
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    # The unique (response_id, question_id) constraint also serves lookups by response.
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column()
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    response: Mapped[Response] = relationship()
 
 
 class Researcher(UserMixin, db.Model):

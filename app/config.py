@@ -34,6 +34,9 @@ def from_environment(instance_path: str) -> dict:
         # Data lifecycle (see app/lifecycle.py)
         "LYSSNA_PURGE_INCOMPLETE_DAYS": _integer(env, "LYSSNA_PURGE_INCOMPLETE_DAYS", 30),
         "LYSSNA_MEDIA_DIR": env.get("LYSSNA_MEDIA_DIR", str(Path(instance_path) / "media")),
+        # Photos (see app/media.py): the longest side kept, and the most pixels ever decoded.
+        "LYSSNA_PHOTO_MAX_SIDE": _integer(env, "LYSSNA_PHOTO_MAX_SIDE", 1600),
+        "LYSSNA_PHOTO_MAX_PIXELS": _integer(env, "LYSSNA_PHOTO_MAX_PIXELS", 40_000_000),
     }
 
 

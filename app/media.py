@@ -26,9 +26,6 @@ from PIL import Image, ImageCms, ImageOps
 from werkzeug.datastructures import FileStorage
 
 MB = 1024 * 1024
-DEFAULT_MAX_SIDE = 1600
-# Counted after JPEG's reduced-scale decoding (see clean_image); 40 megapixels as RGBA is 160 MB.
-DEFAULT_MAX_PIXELS = 40_000_000
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 82
 THUMBNAIL_SIDE = 320
@@ -168,7 +165,7 @@ def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 
 def media_dir() -> Path:
     """The folder photos are kept in (created on first use, readable by this user only)."""
-    folder = Path(current_app.config.get("LYSSNA_MEDIA_DIR") or Path(current_app.instance_path) / "media")
+    folder = Path(current_app.config["LYSSNA_MEDIA_DIR"])
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
@@ -177,11 +174,8 @@ def store_photo(upload: FileStorage | bytes, max_mb: float) -> StoredPhoto:
     """Check, clean and store an uploaded picture under a random name; raises a PhotoError if refused."""
     config = current_app.config
     data = read_upload(upload, max_mb)
-    image = clean_image(
-        data,
-        config.get("LYSSNA_PHOTO_MAX_SIDE", DEFAULT_MAX_SIDE),
-        config.get("LYSSNA_PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS),
-    )
+    # The pixel limit counts what is decoded after JPEG's reduced-scale decoding (see clean_image).
+    image = clean_image(data, config["LYSSNA_PHOTO_MAX_SIDE"], config["LYSSNA_PHOTO_MAX_PIXELS"])
     encoded = encode_jpeg(image)
     name = f"{uuid.uuid4().hex}.jpg"
     _write_atomically(media_dir() / name, encoded)

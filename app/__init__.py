@@ -79,5 +79,8 @@ def register_hardening(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """The `flask surveys ...` commands."""
     from app.cli import surveys_cli
+    from app.exports.cli import demo_cli, export_command
 
     app.cli.add_command(surveys_cli)
+    app.cli.add_command(export_command)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,116 @@
+"""Command line: `flask export <survey> ...` and `flask demo seed|clear` (demo data to try exports on)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from app import demo
+from app.exports.files import FORMATS, prepare_export, target_path
+from app.exports.table import ExportError, ExportOptions
+from app.extensions import db
+from app.surveys.registry import current_registry
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _where(_ctx, _param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        name, sep, wanted = value.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"'{value}' is not name=value (for example station=12)")
+        pairs.append((name.strip(), wanted.strip()))
+    return tuple(pairs)
+
+
+@click.command("export")
+@click.argument("survey_id", metavar="SURVEY")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True)
+@click.option("--values", type=click.Choice(["codes", "labels"]), default="codes", show_default=True)
+@click.option("--lang", help="Language of labels and codebook (default: the survey's first language).")
+@click.option("--from", "date_from", type=DATE, help="Submitted on or after this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=DATE, help="Submitted on or before this date (YYYY-MM-DD).")
+@click.option("--where", multiple=True, callback=_where, help="Hidden-field value, e.g. station=12.")
+@click.option("--language", help="Only responses answered in this language.")
+@click.option("--include-partial", is_flag=True, help="Also started but unsubmitted responses.")
+@click.option("--no-demo", is_flag=True, help="Leave out demo data (flask demo seed).")
+@click.option("--sep", type=click.Choice([",", ";"]), default=",", show_default=True, help="CSV separator.")
+@click.option("--codebook", is_flag=True, help="CSV: also write <name>-codebook.csv beside it.")
+@click.option("--out", type=click.Path(path_type=Path), help="File or folder (default: the exports folder).")
+@with_appcontext
+def export_command(survey_id, fmt, values, lang, date_from, date_to, where, language, **flags) -> None:
+    """Export a survey's responses as xlsx, csv, sav (SPSS), dta (Stata) or json."""
+    if date_from and date_to and date_from > date_to:
+        raise click.UsageError("--from is after --to.")
+    options = ExportOptions(
+        values=values,
+        lang=lang,
+        submitted_from=date_from.date() if date_from else None,
+        submitted_to=date_to.date() if date_to else None,
+        where=where,
+        language=language,
+        include_partial=flags["include_partial"],
+        include_demo=not flags["no_demo"],
+        sep=flags["sep"],
+        codebook=flags["codebook"],
+    )
+    try:
+        export = prepare_export(survey_id, fmt, options)
+        path = target_path(flags["out"], export.filename)
+        if sys.stdout.isatty() and export.rows:
+            with click.progressbar(length=export.rows, label=f"Exporting {export.rows} rows") as bar:
+                state = {"done": 0}
+
+                def progress(done: int, _total: int) -> None:
+                    bar.update(done - state["done"])
+                    state["done"] = done
+
+                result = export.write(path, progress)
+        else:
+            result = export.write(path)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{result.path}")
+    demo_note = f" ({result.demo_rows} of them demo data)" if result.demo_rows else ""
+    click.echo(f"{result.rows} row(s){demo_note}.")
+    if result.codebook_path:
+        click.echo(f"Codebook: {result.codebook_path}")
+
+
+demo_cli = AppGroup("demo", help="Synthetic demo responses, to try the dashboard and exports.")
+
+
+@demo_cli.command("seed")
+@click.argument("survey_id", metavar="SURVEY")
+@click.option("--responses", "count", type=click.IntRange(1), default=1000, show_default=True)
+@click.option("--seed", "seed_value", type=int, help="Random seed, for the same data again.")
+@click.option("--force", is_flag=True, help="Seed even though the survey has real responses.")
+def seed_command(survey_id: str, count: int, seed_value: int | None, force: bool) -> None:
+    """Add demo responses that follow the survey's definition (marked as demo data)."""
+    registry = current_registry()
+    survey = registry.get(survey_id)
+    if survey is None:
+        known = ", ".join(sorted(registry.surveys)) or "none"
+        raise click.ClickException(f"Unknown survey '{survey_id}'. Known surveys: {known}.")
+    started = datetime.now()
+    try:
+        demo.seed(db.session, survey, registry.version_id(db.session, survey_id), count, seed_value, force)
+    except demo.DemoError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    seconds = (datetime.now() - started).total_seconds()
+    click.echo(f"Added {count} demo response(s) to {survey_id} in {seconds:.1f} s.")
+
+
+@demo_cli.command("clear")
+@click.argument("survey_id", metavar="SURVEY")
+def clear_command(survey_id: str) -> None:
+    """Delete a survey's demo responses (real responses are never touched)."""
+    removed = demo.clear(db.session, survey_id)
+    db.session.commit()
+    click.echo(f"Deleted {removed} demo response(s) of {survey_id}.")

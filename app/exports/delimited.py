@@ -1,0 +1,50 @@
+"""CSV export: UTF-8 with a byte order mark (so Excel reads it as UTF-8), comma or semicolon separated."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from app.exports.codebook import CODEBOOK_HEADER, codebook
+from app.exports.table import Progress, Table
+
+BOM = "\ufeff"
+CHUNK_ROWS = 1000
+
+
+def csv_chunks(table: Table, progress: Progress | None = None) -> Iterator[bytes]:
+    """The CSV file as UTF-8 chunks, written as the rows stream from the database.
+
+    With `;` as separator (Excel in a Swedish locale), decimals get a decimal comma too.
+    """
+    sep = table.options.sep
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow(table.names)
+    decimals = [i for i, c in enumerate(table.columns) if c.kind == "number"] if sep == ";" else []
+    writerow = writer.writerow
+    pending = 0
+    for row in table.rows(progress):
+        for i in decimals:
+            if row[i].__class__ is float:
+                row[i] = repr(row[i]).replace(".", ",")
+        writerow(row)
+        pending += 1
+        if pending == CHUNK_ROWS:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode("utf-8")
+
+
+def codebook_csv(table: Table) -> bytes:
+    """The codebook as a CSV file of its own (`<name>-codebook.csv`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=table.options.sep, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow(CODEBOOK_HEADER)
+    writer.writerows(entry.cells() for entry in codebook(table))
+    return buffer.getvalue().encode("utf-8")

@@ -1,8 +1,10 @@
 """Which language the interface speaks: the chosen one, else the browser's, else English."""
 
+from collections.abc import Sequence
+
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_locale, refresh
 
 
 def interface_languages() -> list[str]:
@@ -11,8 +13,12 @@ def interface_languages() -> list[str]:
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale: ?lang=, then the language remembered for the session, then the browser."""
+    """Flask-Babel's locale: a survey page's language (English when the interface lacks it), else
+    ?lang=, then the language remembered for the session, then the browser."""
     available = interface_languages()
+    survey_language = g.get("survey_language")
+    if survey_language:
+        return survey_language if survey_language in available else "en"
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in available:
         return chosen
@@ -26,6 +32,23 @@ def language_name(code: str) -> str:
     except (ValueError, UnknownLocaleError):
         return code
     return name or code
+
+
+def use_survey_language(languages: Sequence[str], preferred: str | None = None) -> str:
+    """Pick and apply the language of a survey page: ?lang= (remembered for the session), else the
+    remembered one, else `preferred` (the response's), else the browser's, else the survey's default."""
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+    elif session.get("lang") in languages:
+        chosen = session["lang"]
+    elif preferred in languages:
+        chosen = preferred
+    else:
+        chosen = request.accept_languages.best_match(languages) or languages[0]
+    g.survey_language = chosen
+    refresh()  # the interface language follows the survey language from here on
+    return chosen
 
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})

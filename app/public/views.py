@@ -1,9 +1,10 @@
-"""Public pages: the list of open surveys."""
+"""Public pages: the list of open surveys, the accessibility statement and the privacy page."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import get_locale
 
 from app.surveys.registry import current_registry
 
@@ -22,3 +23,17 @@ def open_surveys() -> list:
 def index():
     """The list of open surveys."""
     return render_template("public/index.html", surveys=open_surveys())
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement a public body must publish, in the interface language."""
+    lang = str(get_locale())
+    return render_template([f"public/accessibility_{lang}.html", "public/accessibility_en.html"], lang=lang)
+
+
+@bp.get("/privacy")
+def privacy():
+    """What Lyssna stores about residents and how to have answers deleted, in the interface language."""
+    lang = str(get_locale())
+    return render_template([f"public/privacy_{lang}.html", "public/privacy_en.html"], lang=lang)

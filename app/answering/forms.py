@@ -1,0 +1,537 @@
+"""Page forms built at runtime from a survey page's questions: one small field per question type.
+
+Form field names are part of the contract: the question id; a matrix row `<id>_<rowid>`; a ranking
+item `<id>_<value>` holding its rank; the other-text `<id>_other`; the CSRF field `csrf_token`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, Form, FormField, StringField
+from wtforms.validators import StopValidation, ValidationError
+
+from app.surveys.conditions import is_answered
+from app.surveys.models import OTHER, Page, Survey
+
+HONEYPOT = "leave_empty"
+SHOWN = "shown"
+
+
+# ----------------------------------------------------------------------------- fields
+
+
+class AnswerField(Field):
+    """A field whose raw strings are kept so that a page with mistakes shows exactly what was typed."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+    @property
+    def selected(self) -> set[str]:
+        """The raw values of the inputs that were chosen (for checked/selected attributes)."""
+        return set(self.raw_data or [])
+
+
+class TextAnswer(AnswerField):
+    """One line or several lines of text, trimmed."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = text.replace("\r\n", "\n") or None
+
+
+class IntegerAnswer(AnswerField):
+    """A whole number; digits typed with spaces (1 000) are fine."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = re.sub(r"\s", "", valuelist[0]) if valuelist else ""
+        self.data = None
+        if text:
+            if not re.fullmatch(r"[-+−]?\d{1,12}", text):
+                raise ValueError(_("Enter a whole number, like 3."))
+            self.data = int(text.replace("−", "-"))
+
+
+class DecimalAnswer(AnswerField):
+    """A number with decimals; a comma is a decimal separator too (21,5)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = re.sub(r"\s", "", valuelist[0]).replace(",", ".").replace("−", "-") if valuelist else ""
+        self.data = None
+        if text:
+            if not re.fullmatch(r"[-+]?(\d{1,12}(\.\d*)?|\.\d+)", text):
+                raise ValueError(_("Enter a number, like 21.5."))
+            self.data = Decimal(text)
+
+
+class DateAnswer(AnswerField):
+    """A calendar date as YYYY-MM-DD (what a date input sends)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if text:
+            try:
+                self.data = date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(_("Enter a date as year-month-day, like 2024-03-31.")) from None
+
+
+class ChoiceAnswer(AnswerField):
+    """One value of a fixed list; the stored value keeps the definition's type (int or text)."""
+
+    def __init__(
+        self, label: str = "", values: list[Any] | None = None, dropdown: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(label, **kwargs)
+        self.values = {str(v): v for v in values or []}
+        self.dropdown = dropdown
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0] if valuelist else ""
+        self.data = None
+        if text:
+            if text not in self.values:
+                raise ValueError(_("Choose one of the answers shown."))
+            self.data = self.values[text]
+
+
+class ChoicesAnswer(ChoiceAnswer):
+    """Several values of a fixed list, stored in the list's order."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        unknown = [v for v in valuelist if v not in self.values]
+        self.data = [value for key, value in self.values.items() if key in valuelist] or None
+        if unknown:
+            raise ValueError(_("Choose one of the answers shown."))
+
+
+# ----------------------------------------------------------------------------- validators
+
+
+def required(message: str):
+    """Stop with `message` when nothing was answered (a field that could not be read has its own error)."""
+
+    def check(form: Form, field: Field) -> None:
+        if field.process_errors:
+            raise StopValidation()
+        if not is_answered(field.data):
+            raise StopValidation(message)
+
+    return check
+
+
+def skip_empty(form: Form, field: Field) -> None:
+    """Optional and empty: nothing more to check."""
+    if field.process_errors or not is_answered(field.data):
+        raise StopValidation()
+
+
+def max_length(limit: int):
+    """At most `limit` characters."""
+
+    def check(form: Form, field: Field) -> None:
+        if len(field.data) > limit:
+            raise ValidationError(
+                _(
+                    "Write at most %(limit)s characters (you wrote %(count)s).",
+                    limit=limit,
+                    count=len(field.data),
+                )
+            )
+
+    return check
+
+
+def pattern(regex: str, message: str | None):
+    """The whole text matches the question's regular expression."""
+
+    def check(form: Form, field: Field) -> None:
+        if not re.fullmatch(regex, field.data):
+            raise ValidationError(message or _("Check the format of your answer."))
+
+    return check
+
+
+def number_range(low: Any, high: Any):
+    """Between the question's `min` and `max`, where given."""
+
+    def check(form: Form, field: Field) -> None:
+        value = field.data
+        if (low is not None and value < low) or (high is not None and value > high):
+            if low is not None and high is not None:
+                message = _("Enter a number from %(min)s to %(max)s.", min=_num(low), max=_num(high))
+            elif low is not None:
+                message = _("Enter a number of %(min)s or more.", min=_num(low))
+            else:
+                message = _("Enter a number of %(max)s or less.", max=_num(high))
+            raise ValidationError(message)
+
+    return check
+
+
+def step_of(step: float, base: float | None):
+    """A multiple of `step` counted from `min` (or from 0), as a number input's `step` means."""
+
+    def check(form: Form, field: Field) -> None:
+        offset = field.data - Decimal(str(base or 0))
+        if offset % Decimal(str(step)) != 0:
+            raise ValidationError(_("Enter a number in steps of %(step)s.", step=_num(step)))
+
+    return check
+
+
+def date_range(low: Any, high: Any):
+    """Not before `min` and not after `max`; `today` is today in the configured time zone."""
+
+    def check(form: Form, field: Field) -> None:
+        first, last = _day(low), _day(high)
+        if first is not None and field.data < first:
+            raise ValidationError(_("Enter a date on or after %(date)s.", date=first.isoformat()))
+        if last is not None and field.data > last:
+            raise ValidationError(_("Enter a date on or before %(date)s.", date=last.isoformat()))
+
+    return check
+
+
+def selected_count(low: int | None, high: int | None):
+    """At least `min_selected` and at most `max_selected` choices."""
+
+    def check(form: Form, field: Field) -> None:
+        count = len(field.data)
+        if low is not None and count < low:
+            raise ValidationError(_("Choose at least %(min)s answers.", min=low))
+        if high is not None and count > high:
+            raise ValidationError(_("Choose at most %(max)s answers.", max=high))
+
+    return check
+
+
+def exclusive(values: list[Any], labels: dict[Any, str]):
+    """An exclusive choice (such as "none of these") cannot be combined with another."""
+
+    def check(form: Form, field: Field) -> None:
+        for value in values:
+            if value in field.data and len(field.data) > 1:
+                raise ValidationError(
+                    _("“%(choice)s” cannot be combined with other answers.", choice=labels.get(value, value))
+                )
+
+    return check
+
+
+def other_text(question_id: str):
+    """The "Other, please specify" text is needed when "other" was picked."""
+
+    def check(form: Form, field: Field) -> None:
+        chosen = form[question_id].data
+        picked = chosen == OTHER or (isinstance(chosen, list) and OTHER in chosen)
+        if picked and not form[question_id].process_errors and not field.data:
+            raise StopValidation(_("Write what “Other” means for you."))
+        if not picked or not field.data:
+            raise StopValidation()
+
+    return check
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _day(bound: Any) -> date | None:
+    if bound == "today":
+        return datetime.now(ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])).date()
+    return bound
+
+
+# ----------------------------------------------------------------------------- the page form
+
+
+class StartForm(FlaskForm):
+    """The start page's form: the participant code where a survey needs one, and the honeypot."""
+
+    code = StringField()
+    leave_empty = StringField()
+
+
+class PageForm(FlaskForm):
+    """Base of every generated page form: validates and reads only the questions that are shown."""
+
+    survey: Survey
+    page: Page
+    lang: str
+    names: dict[str, list[str]]  # question id -> the form fields holding its answer
+
+    def validate_shown(self, shown: set[str]) -> bool:
+        """Run the validators of the shown questions only; a hidden question is never required."""
+        ok = True
+        for question in self.page.questions:
+            for name in self.names.get(question.id, []):
+                field = self[name]
+                if question.id in shown:
+                    ok = field.validate(self) and ok
+                else:
+                    field.errors = {} if isinstance(field, FormField) else []
+        return ok
+
+    def answers(self, shown: set[str] | None = None) -> dict[str, Any]:
+        """The answers read from the form, typed as the stored contract says (unanswered left out)."""
+        result: dict[str, Any] = {}
+        for question in self.page.questions:
+            if question.type != "note" and (shown is None or question.id in shown):
+                result.update(self._answer(question))
+        return result
+
+    def valid_answers(self, shown: set[str]) -> dict[str, Any]:
+        """The answers of shown questions without mistakes (what Back keeps of a page with mistakes)."""
+        result: dict[str, Any] = {}
+        for question in self.page.questions:
+            names = self.names.get(question.id, [])
+            if question.id in shown and names and not any(self[n].errors for n in names):
+                result.update(self._answer(question))
+        return result
+
+    def _answer(self, question: Any) -> dict[str, Any]:
+        result = {}
+        value = answer_of(question, self)
+        if is_answered(value):
+            result[question.id] = value
+        other = f"{question.id}_other"
+        if other in self and self[other].data and not self[other].errors:
+            result[other] = self[other].data
+        return result
+
+    def label_of(self, question_id: str) -> str:
+        """A question's label in the page's language (for the error summary)."""
+        question = self.survey.question(question_id)
+        return self.survey.text(question.label, self.lang)
+
+    def errors_in_order(self, shown: set[str]) -> list[tuple[str, str]]:
+        """(input id, message) for every error, in the order of the page, for the error summary."""
+        found = []
+        for question in self.page.questions:
+            if question.id not in shown:
+                continue
+            for name in self.names.get(question.id, []):
+                field = self[name]
+                if isinstance(field, FormField):
+                    for row in field:
+                        found.extend((first_input_id(row.name, row), e) for e in row.errors)
+                    found.extend((first_input_id(name, field), e) for e in field.form.form_errors)
+                else:
+                    found.extend((first_input_id(name, field), e) for e in field.errors)
+        return found
+
+
+def first_input_id(name: str, field: Field) -> str:
+    """The id of the input an error links to: the first option of a group, else the input itself."""
+    if isinstance(field, ChoiceAnswer) and not field.dropdown:
+        return f"{name}-1"
+    if isinstance(field, FormField):
+        return first_input_id(next(iter(field)).name, next(iter(field)))
+    return name
+
+
+def answer_of(question: Any, form: Form) -> Any:
+    """The typed answer of one question (None when it was not answered or could not be read)."""
+    if question.type == "matrix":
+        sub = form[question.id]
+        return {row.id: sub[row.id].data for row in question.rows if sub[row.id].data is not None}
+    if question.type == "ranking":
+        sub = form[question.id]
+        ranks = {name: sub[name].data for name in sub._fields}
+        if not all(ranks.values()) or sub.form_errors:
+            return None
+        values = sub._values
+        return [values[name] for name in sorted(ranks, key=lambda n: ranks[n])]
+    field = form[question.id]
+    if field.process_errors:
+        return None
+    value = field.data
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def build_form_class(survey: Survey, page: Page, lang: str) -> type[PageForm]:
+    """A FlaskForm class for one page: one field (or sub-form) per question, named by the contract."""
+    fields: dict[str, Any] = {}
+    names: dict[str, list[str]] = {}
+    for question in page.questions:
+        if question.type in ("note", "photo"):
+            continue
+        built = FIELD_BUILDERS[question.type](survey, question, lang)
+        fields.update(built)
+        names[question.id] = list(built)
+    fields[HONEYPOT] = StringField()
+    attrs = {"survey": survey, "page": page, "lang": lang, "names": names, **fields}
+    return type(f"PageForm_{page.id}", (PageForm,), attrs)
+
+
+def formdata_from(survey: Survey, page: Page, answers: dict[str, Any]) -> MultiDict:
+    """The form data that shows stored answers in a page's inputs (for Back and resume)."""
+    data = MultiDict()
+    for question in page.questions:
+        value = answers.get(question.id)
+        if value is None:
+            continue
+        if question.type == "matrix":
+            for row_id, choice in value.items():
+                data.add(f"{question.id}_{row_id}", str(choice))
+        elif question.type == "ranking":
+            for rank, choice in enumerate(value, start=1):
+                data.add(f"{question.id}_{choice}", str(rank))
+        elif isinstance(value, list):
+            for choice in value:
+                data.add(question.id, str(choice))
+        else:
+            data.add(question.id, str(value))
+        if f"{question.id}_other" in answers:
+            data.add(f"{question.id}_other", answers[f"{question.id}_other"])
+    return data
+
+
+# ----------------------------------------------------------------------------- one builder per type
+
+
+def _common(question: Any) -> list:
+    return [required(_required_message(question)) if question.required else skip_empty]
+
+
+def _required_message(question: Any) -> str:
+    if question.type in ("text", "long_text", "integer", "decimal", "date"):
+        return _("Enter an answer.")
+    if question.type in ("multiple_choice",):
+        return _("Choose at least one answer.")
+    if question.type == "ranking":
+        return _("Give every item a number.")
+    return _("Choose an answer.")
+
+
+def _text(survey: Survey, q: Any, lang: str) -> dict:
+    checks = [*_common(q), max_length(q.max_length)]
+    if getattr(q, "pattern", None):
+        checks.append(pattern(q.pattern, survey.text(q.pattern_message, lang) or None))
+    return {q.id: TextAnswer(validators=checks)}
+
+
+def _integer(survey: Survey, q: Any, lang: str) -> dict:
+    return {q.id: IntegerAnswer(validators=[*_common(q), number_range(q.min, q.max)])}
+
+
+def _decimal(survey: Survey, q: Any, lang: str) -> dict:
+    low = None if q.min is None else Decimal(str(q.min))
+    high = None if q.max is None else Decimal(str(q.max))
+    checks = [*_common(q), number_range(low, high)]
+    if q.step:
+        checks.append(step_of(q.step, q.min))
+    return {q.id: DecimalAnswer(validators=checks)}
+
+
+def _date(survey: Survey, q: Any, lang: str) -> dict:
+    return {q.id: DateAnswer(validators=[*_common(q), date_range(q.min, q.max)])}
+
+
+def _choice_values(survey: Survey, q: Any) -> list[Any]:
+    values = [c.value for c in survey.choices(q)]
+    if getattr(q, "other", False) and OTHER not in values:
+        values.append(OTHER)
+    return values
+
+
+def _other(q: Any) -> dict:
+    if not getattr(q, "other", False):
+        return {}
+    return {f"{q.id}_other": TextAnswer(validators=[other_text(q.id), max_length(200)])}
+
+
+def _single(survey: Survey, q: Any, lang: str) -> dict:
+    dropdown = q.display == "dropdown"
+    field = ChoiceAnswer(values=_choice_values(survey, q), dropdown=dropdown, validators=_common(q))
+    return {q.id: field, **_other(q)}
+
+
+def _multiple(survey: Survey, q: Any, lang: str) -> dict:
+    labels = {c.value: survey.text(c.label, lang) for c in survey.choices(q)}
+    checks = [*_common(q), selected_count(q.min_selected, q.max_selected)]
+    if q.exclusive:
+        checks.append(exclusive(q.exclusive, labels))
+    return {q.id: ChoicesAnswer(values=_choice_values(survey, q), validators=checks), **_other(q)}
+
+
+def _rating(survey: Survey, q: Any, lang: str) -> dict:
+    low, high = q.bounds
+    return {q.id: ChoiceAnswer(values=list(range(low, high + 1)), validators=_common(q))}
+
+
+class RowsForm(Form):
+    """The rows of a matrix, or the items of a ranking, as a sub-form named `<id>_<row>`."""
+
+    _values: dict[str, Any] = {}
+
+
+def _matrix(survey: Survey, q: Any, lang: str) -> dict:
+    values = [c.value for c in survey.choices(q)]
+    rows = {}
+    for row in q.rows:
+        message = _("Choose an answer for “%(row)s”.", row=survey.text(row.label, lang))
+        checks = [required(message)] if q.required else [skip_empty]
+        rows[row.id] = ChoiceAnswer(values=values, validators=checks)
+    sub = type(f"Matrix_{q.id}", (RowsForm,), rows)
+    return {q.id: FormField(sub, separator="_")}
+
+
+class RankingForm(RowsForm):
+    """The items of a ranking; the numbers given must be 1, 2, ... each once."""
+
+    _required: bool = False
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        self.form_errors = []
+        ranks = [f.data for f in self if f.data is not None]
+        if not ranks and not any(f.process_errors for f in self):
+            if self._required:
+                self.form_errors.append(_("Give every item a number."))
+            return ok and not self.form_errors
+        if len(ranks) != len(self._fields) or sorted(ranks) != list(range(1, len(self._fields) + 1)):
+            self.form_errors.append(
+                _("Give every item a different number from 1 to %(count)s.", count=len(self._fields))
+            )
+        return ok and not self.form_errors
+
+
+def _ranking(survey: Survey, q: Any, lang: str) -> dict:
+    choices = survey.choices(q)
+    ranks = list(range(1, len(choices) + 1))
+    items = {str(c.value): ChoiceAnswer(values=ranks, dropdown=True) for c in choices}
+    attrs = {"_values": {str(c.value): c.value for c in choices}, "_required": q.required, **items}
+    sub = type(f"Ranking_{q.id}", (RankingForm,), attrs)
+    return {q.id: FormField(sub, separator="_")}
+
+
+FIELD_BUILDERS = {
+    "text": _text,
+    "long_text": _text,
+    "integer": _integer,
+    "decimal": _decimal,
+    "date": _date,
+    "single_choice": _single,
+    "multiple_choice": _multiple,
+    "matrix": _matrix,
+    "rating": _rating,
+    "ranking": _ranking,
+}

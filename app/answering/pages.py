@@ -1,0 +1,186 @@
+"""What one survey page shows: which questions, which an answer just revealed, what the script needs."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import format_date, format_datetime, ngettext
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from app.models import Response
+from app.surveys.conditions import evaluate
+from app.surveys.models import OTHER, AllOf, AnyOf, NotOf, Page, Survey
+
+from .responses import merged_answers
+
+
+def shown_ids(survey: Survey, response: Response, page: Page, page_answers: dict[str, Any]) -> set[str]:
+    """The questions of the page that are shown when these answers are given on it."""
+    kept = merged_answers(survey, response, page, page_answers)
+    hidden = response.hidden or {}
+    return {q.id for q in page.questions if evaluate(q.show_if, kept, hidden)}
+
+
+def revealed(page: Page, shown: set[str], shown_before: set[str], answers: dict[str, Any]) -> list[str]:
+    """Questions shown now that were not on screen when the resident answered, and are unanswered.
+
+    Without JavaScript such a question appears only after Next; the page is then shown again to ask it.
+    """
+    return [
+        q.id
+        for q in page.questions
+        if q.show_if is not None
+        and q.type != "note"
+        and q.id in shown
+        and q.id not in shown_before
+        and q.id not in answers
+    ]
+
+
+def condition_json(cond: Any) -> str:
+    """A condition as JSON for the page script (the same operators the server evaluates)."""
+    return json.dumps(_plain(cond), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(cond: Any) -> Any:
+    if isinstance(cond, AllOf):
+        return {"all": [_plain(c) for c in cond.all_]}
+    if isinstance(cond, AnyOf):
+        return {"any": [_plain(c) for c in cond.any_]}
+    if isinstance(cond, NotOf):
+        return {"not": _plain(cond.not_)}
+    value = cond.value
+    if isinstance(value, list):
+        value = [v.isoformat() if hasattr(v, "isoformat") else v for v in value]
+    elif hasattr(value, "isoformat"):
+        value = value.isoformat()
+    subject = {"question": cond.question} if cond.question else {"hidden": cond.hidden}
+    return {**subject, cond.operator: value}
+
+
+def _references(cond: Any, questions: set[str], hidden: set[str]) -> None:
+    if isinstance(cond, AllOf | AnyOf):
+        for c in cond.all_ if isinstance(cond, AllOf) else cond.any_:
+            _references(c, questions, hidden)
+    elif isinstance(cond, NotOf):
+        _references(cond.not_, questions, hidden)
+    elif cond is not None:
+        (questions if cond.question else hidden).add(cond.question or cond.hidden)
+
+
+def script_context(response: Response, page: Page) -> str:
+    """The earlier answers and hidden values the page's conditions refer to, as JSON for the script."""
+    questions: set[str] = set()
+    hidden: set[str] = set()
+    for q in page.questions:
+        _references(q.show_if, questions, hidden)
+    on_page = {q.id for q in page.questions}
+    answers = {k: v for k, v in (response.answers or {}).items() if k in questions - on_page}
+    values = {k: v for k, v in (response.hidden or {}).items() if k in hidden}
+    return json.dumps({"answers": answers, "hidden": values}, ensure_ascii=False, separators=(",", ":"))
+
+
+# ----------------------------------------------------------------------------- template helpers
+
+
+SMILEYS = ("😞", "🙁", "😐", "🙂", "😄")
+
+
+def template_helpers() -> dict[str, Any]:
+    """Small functions the question macros call: options with labels, date bounds, input modes."""
+    return {
+        "options_of": options_of,
+        "rating_options": rating_options,
+        "ranked_choices": ranked_choices,
+        "date_bounds": date_bounds,
+        "input_mode": input_mode,
+        "condition_json": condition_json,
+        "when": when,
+    }
+
+
+def options_of(survey: Survey, question: Any, lang: str) -> list[tuple[Any, str]]:
+    """A choice question's (value, label) pairs, with "Other" added where the question has `other`."""
+    options = [(c.value, survey.text(c.label, lang)) for c in survey.choices(question)]
+    if getattr(question, "other", False) and OTHER not in {v for v, _label in options}:
+        options.append((OTHER, _("Other")))
+    return options
+
+
+def when(moment: Any) -> str:
+    """An opening or closing date (or date and time) in the interface language."""
+    if isinstance(moment, datetime):
+        return format_datetime(moment, "d MMMM y, HH:mm")
+    return format_date(moment, "long")
+
+
+def rating_options(question: Any) -> list[tuple[int, Markup]]:
+    """The options of a rating as (value, label): smileys and stars with words, NPS as 0 to 10."""
+    if question.scale == "nps":
+        return [(n, escape(str(n))) for n in range(11)]
+    if question.scale == "smiley5":
+        words = (
+            _("Very dissatisfied"),
+            _("Dissatisfied"),
+            _("Neither satisfied nor dissatisfied"),
+            _("Satisfied"),
+            _("Very satisfied"),
+        )
+        return [
+            (
+                n,
+                Markup('<span class="face" aria-hidden="true">{}</span> {}').format(
+                    SMILEYS[n - 1], words[n - 1]
+                ),
+            )
+            for n in range(1, 6)
+        ]
+    return [
+        (
+            n,
+            Markup('<span class="stars" aria-hidden="true">{}</span> {}').format(
+                "★" * n + "☆" * (5 - n), ngettext("%(num)s star", "%(num)s stars", n)
+            ),
+        )
+        for n in range(1, 6)
+    ]
+
+
+def ranked_choices(survey: Survey, question: Any, sub: Any) -> list:
+    """A ranking's choices in the order of the numbers given so far (unnumbered ones last)."""
+    choices = survey.choices(question)
+
+    def rank(choice: Any) -> int:
+        field = sub[str(choice.value)]
+        return field.data if isinstance(field.data, int) else len(choices) + 1
+
+    return sorted(choices, key=rank)
+
+
+def date_bounds(question: Any) -> tuple[str | None, str | None]:
+    """A date question's `min` and `max` as ISO dates (`today` resolved) for the date input."""
+    today = datetime.now(ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])).date()
+    return tuple(
+        None if b is None else (today if b == "today" else b).isoformat()
+        for b in (question.min, question.max)
+    )
+
+
+def input_mode(question: Any) -> str | None:
+    """The phone keyboard that suits a question: digits for whole numbers and digit-only patterns."""
+    if question.type == "integer":
+        return "numeric"
+    if question.type == "decimal":
+        return "decimal"
+    pattern = getattr(question, "pattern", None) or ""
+    digits = re.compile(r"\[0-9\]|\\d")
+    # Only digit classes, anchors, quantifiers and spaces left: a number pad fits (e.g. postal codes).
+    if digits.search(pattern) and not re.sub(r"[\^$ ?{}0-9,+*]", "", digits.sub("", pattern)):
+        return "numeric"
+    return None

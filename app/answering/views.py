@@ -1,0 +1,290 @@
+"""The pages residents answer surveys on: start, one page at a time, thanks, resume."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.wrappers import Response as HttpResponse
+
+from app.extensions import db
+from app.i18n import use_survey_language
+from app.models import Response
+from app.surveys.models import Survey
+from app.surveys.registry import current_registry
+
+from . import access, pages, responses
+from .forms import HONEYPOT, SHOWN, StartForm, build_form_class, formdata_from
+
+bp = Blueprint("answering", __name__, template_folder="templates")
+
+COOKIE_DAYS = 30
+
+
+@bp.context_processor
+def helpers() -> dict:
+    """The functions the question macros call."""
+    return pages.template_helpers()
+
+
+# ----------------------------------------------------------------------------- views
+
+
+@bp.get("/s/<survey_id>")
+def start(survey_id: str):
+    """The start page: title, description, privacy notice, language, consent and a start button."""
+    survey, lang = _open_survey(survey_id)
+    response = _response_from_cookie(survey)
+    if response is not None and response.status == Response.IN_PROGRESS and not survey.kiosk:
+        return redirect(_page_url(survey, responses.current_page(survey, response)))
+    form = StartForm(code=request.args.get("code", ""))
+    return _render_start(survey, lang, form)
+
+
+@bp.post("/s/<survey_id>")
+def begin(survey_id: str):
+    """Consent given: create the response (the first row stored for this resident) and go to page 1."""
+    survey, lang = _open_survey(survey_id)
+    form = StartForm()
+    if form[HONEYPOT].data:
+        return _decoy(survey, lang)
+    code, problem = _participant_code(survey, form)
+    if problem:
+        return _render_start(survey, lang, form, errors=[("code", problem)])
+    response, token = _start_or_resume(survey, lang, code)
+    db.session.commit()
+    target = _page_url(survey, responses.current_page(survey, response))
+    return _with_cookie(redirect(target), survey, token)
+
+
+@bp.get("/s/<survey_id>/p/<page_id>")
+def page(survey_id: str, page_id: str):
+    """One page of questions, filled with what the resident answered before."""
+    survey, lang, response, page = _page_context(survey_id, page_id)
+    form = build_form_class(survey, page, lang)(formdata=formdata_from(survey, page, response.answers))
+    shown = pages.shown_ids(survey, response, page, {})
+    return _render_page(survey, lang, response, page, form, shown)
+
+
+@bp.post("/s/<survey_id>/p/<page_id>")
+def save(survey_id: str, page_id: str):
+    """Check and store the page's answers, then go on (or back); the last page completes the response."""
+    survey, lang, response, page = _page_context(survey_id, page_id)
+    form = build_form_class(survey, page, lang)()
+    if form[HONEYPOT].data:
+        return _decoy(survey, lang)
+    forward = request.form.get("nav") != "back"
+    shown = pages.shown_ids(survey, response, page, form.answers())
+    new = pages.revealed(page, shown, set(request.form.get(SHOWN, "").split()), form.answers())
+    valid = form.validate_shown(shown)
+    if forward and (new or not valid):
+        return _render_page(survey, lang, response, page, form, shown, revealed=new)
+    answers = form.answers(shown) if valid else form.valid_answers(shown)
+    version_id = current_registry().version_id(db.session, survey.id)
+    target = responses.save_page(db.session, survey, response, page, answers, version_id, lang, forward)
+    if target is None:
+        return _finish(survey, response)
+    db.session.commit()
+    return redirect(_page_url(survey, target))
+
+
+@bp.get("/s/<survey_id>/thanks")
+def thanks(survey_id: str):
+    """The thank-you page with the receipt code the resident can quote to have the answers deleted."""
+    survey, lang = _open_survey(survey_id, closed_ok=True)
+    receipts = session.get("receipts", {})
+    receipt = receipts.pop(survey_id, None) if survey.kiosk else receipts.get(survey_id)
+    session.modified = True
+    return render_template("answering/thanks.html", survey=survey, lang=lang, receipt=receipt)
+
+
+@bp.get("/s/<survey_id>/r/<token>")
+def resume(survey_id: str, token: str):
+    """A resume link: continue on this device where the resident stopped."""
+    survey, _lang = _open_survey(survey_id)
+    response = responses.find_by_token(db.session, survey.id, token)
+    if survey.kiosk or response is None:
+        return redirect(url_for(".start", survey_id=survey.id))
+    target = _page_url(survey, responses.current_page(survey, response))
+    if response.status == Response.COMPLETE:
+        target = url_for(".thanks", survey_id=survey.id)
+    return _with_cookie(redirect(target), survey, token)
+
+
+@bp.get("/s/<survey_id>/privacy")
+def notice(survey_id: str):
+    """The survey's privacy notice, linked from every page of it."""
+    survey, lang = _open_survey(survey_id, closed_ok=True)
+    return render_template("answering/notice.html", survey=survey, lang=lang)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(error: CSRFError):
+    """An expired or missing form token: show the form again with what was typed and a fresh token."""
+    args = request.view_args or {}
+    survey, lang = _open_survey(args.get("survey_id", ""))
+    notice = _("Your session had expired, so nothing was saved yet. Check your answers and send them again.")
+    if "page_id" not in args:
+        return _render_start(survey, lang, StartForm(), notice=notice)
+    survey, lang, response, page = _page_context(survey.id, args["page_id"])
+    form = build_form_class(survey, page, lang)()
+    shown = pages.shown_ids(survey, response, page, form.answers())
+    return _render_page(survey, lang, response, page, form, shown, notice=notice)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _open_survey(survey_id: str, closed_ok: bool = False) -> tuple[Survey, str]:
+    """The survey and its language for this request; 404 for drafts, a kind page when not open."""
+    survey = current_registry().get(survey_id)
+    if survey is None or survey.status == "draft":
+        abort(404)
+    lang = use_survey_language(survey.languages)
+    state = access.availability(survey, _tz())
+    if state != "open" and not closed_ok:
+        opens, closes = survey.window(_tz())
+        page = render_template(
+            "answering/unavailable.html", survey=survey, lang=lang, state=state, opens=opens, closes=closes
+        )
+        abort(HttpResponse(page, status=200 if state == "scheduled" else 410, mimetype="text/html"))
+    return survey, lang
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])
+
+
+def _cookie_name(survey: Survey) -> str:
+    return f"lyssna-{survey.id}"
+
+
+def _response_from_cookie(survey: Survey) -> Response | None:
+    return responses.find_by_token(db.session, survey.id, request.cookies.get(_cookie_name(survey)))
+
+
+def _page_context(survey_id: str, page_id: str):
+    """Survey, language, the resident's response and the page; redirects when the page is not theirs."""
+    survey, _lang = _open_survey(survey_id)
+    response = _response_from_cookie(survey)
+    if response is None:
+        abort(redirect(url_for(".start", survey_id=survey.id)))
+    if response.status == Response.COMPLETE:
+        abort(redirect(url_for(".start" if survey.kiosk else ".thanks", survey_id=survey.id)))
+    lang = use_survey_language(survey.languages, preferred=response.language)
+    page = survey.page(page_id)
+    if page is None or not responses.may_visit(survey, response, page_id):
+        abort(redirect(_page_url(survey, responses.current_page(survey, response))))
+    return survey, lang, response, page
+
+
+def _page_url(survey: Survey, page_id: str) -> str:
+    return url_for(".page", survey_id=survey.id, page_id=page_id)
+
+
+def _with_cookie(http: HttpResponse, survey: Survey, token: str) -> HttpResponse:
+    """Hold the resume token in a cookie for this survey only; a kiosk's ends with the browser session."""
+    http.set_cookie(
+        _cookie_name(survey),
+        token,
+        max_age=None if survey.kiosk else COOKIE_DAYS * 24 * 3600,
+        path=f"/s/{survey.id}",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return http
+
+
+def _participant_code(survey: Survey, form: StartForm) -> tuple[str | None, str | None]:
+    """The participant code of an `access: token` survey, or the problem with it."""
+    if survey.access != "token":
+        return None, None
+    code = access.normalize_code(form.code.data or "")
+    state = access.code_state(db.session, survey.id, code) if code else "missing"
+    problems = {
+        "missing": _("Enter the participant code from your invitation."),
+        "unknown": _("We do not recognise that code. Check it against your invitation."),
+        "used": _("This code has already been used to answer the survey."),
+    }
+    return code, problems.get(state)
+
+
+def _start_or_resume(survey: Survey, lang: str, code: str | None) -> tuple[Response, str]:
+    """A new response, or the unfinished one of this participant code (on a new device)."""
+    if code:
+        query = select(Response).filter_by(
+            survey_id=survey.id, participant_code=code, status=Response.IN_PROGRESS
+        )
+        unfinished = db.session.scalars(query).first()
+        if unfinished is not None:
+            return unfinished, responses.renew_token(unfinished)
+    version_id = current_registry().version_id(db.session, survey.id)
+    hidden = access.hidden_values(survey, request.args)
+    return responses.start(db.session, survey, version_id, lang, hidden, participant_code=code)
+
+
+def _finish(survey: Survey, response: Response) -> HttpResponse:
+    """Complete the response once (a second submit finds it complete) and show the thank-you page."""
+    try:
+        responses.complete(db.session, survey, response)
+    except responses.CodeAlreadyUsed:
+        db.session.commit()
+        lang = response.language
+        return render_template("answering/unavailable.html", survey=survey, lang=lang, state="code_used")
+    db.session.commit()
+    receipts = session.setdefault("receipts", {})
+    receipts[survey.id] = response.receipt_code
+    session.modified = True
+    http = redirect(url_for(".thanks", survey_id=survey.id))
+    if survey.kiosk:
+        http.delete_cookie(_cookie_name(survey), path=f"/s/{survey.id}")
+    return http
+
+
+def _decoy(survey: Survey, lang: str) -> str:
+    """What a bot that filled the honeypot gets: an ordinary thank-you page; nothing was stored."""
+    return render_template("answering/thanks.html", survey=survey, lang=lang, receipt=None)
+
+
+def _render_start(survey: Survey, lang: str, form: StartForm, errors=(), notice: str | None = None) -> str:
+    hidden = access.hidden_values(survey, request.args)
+    action = url_for(".begin", survey_id=survey.id, **hidden)
+    return render_template(
+        "answering/start.html",
+        survey=survey,
+        lang=lang,
+        form=form,
+        errors=list(errors),
+        action=action,
+        hidden_args=hidden,
+        notice=notice,
+    )
+
+
+def _render_page(survey, lang, response, page, form, shown, revealed=(), notice=None) -> str:
+    number, total = responses.progress(survey, response, page.id)
+    token = request.cookies.get(_cookie_name(survey))
+    resume_url = (
+        None if survey.kiosk else url_for(".resume", survey_id=survey.id, token=token, _external=True)
+    )
+    return render_template(
+        "answering/page.html",
+        survey=survey,
+        lang=lang,
+        page=page,
+        form=form,
+        shown=shown,
+        revealed=list(revealed),
+        errors=form.errors_in_order(shown),
+        notice=notice,
+        number=number,
+        total=total,
+        back=responses.previous_page(survey, response, page.id),
+        resume_url=resume_url,
+        script_context=pages.script_context(response, page),
+        condition_json=pages.condition_json,
+    )

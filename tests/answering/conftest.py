@@ -1,0 +1,130 @@
+"""Helpers for answering tests: read a page's form as a browser would, and post it with its CSRF token."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+
+
+@dataclass
+class FormPage:
+    """A page as the test client sees it: status, text, the last POST form's action and fields."""
+
+    status: int
+    html: str
+    location: str | None = None
+    action: str | None = None
+    fields: list[tuple[str, str]] = field(default_factory=list)  # hidden inputs and typed values
+    names: set[str] = field(default_factory=set)  # every control's name
+    hidden_questions: set[str] = field(default_factory=set)  # question blocks with the hidden attribute
+
+    def value(self, name: str) -> str | None:
+        """The value a control of this name holds (text, checked radio/checkbox, selected option)."""
+        return next((v for n, v in self.fields if n == name), None)
+
+    def values(self, name: str) -> list[str]:
+        """All values of a control name (checked checkboxes)."""
+        return [v for n, v in self.fields if n == name]
+
+    @property
+    def csrf(self) -> str:
+        """The page's CSRF token."""
+        return self.value("csrf_token") or ""
+
+    def error_summary(self) -> list[str]:
+        """The link targets of the error summary, in order."""
+        box = re.search(r'<div class="error-summary" role="alert".*?</div>', self.html, re.S)
+        return re.findall(r'href="#([^"]+)"', box.group(0)) if box else []
+
+
+class _FormReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = FormPage(0, "")
+        self._in_form = False
+        self._select: str | None = None
+        self._option: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "div" and "data-question" in a and "hidden" in a:
+            self.page.hidden_questions.add(a["data-question"])
+        if tag == "form" and a.get("method") == "post":
+            self._in_form = True
+            self.page.action = a.get("action")
+            self.page.fields = []
+            self.page.names = set()
+        if not self._in_form:
+            return
+        if tag == "input" and a.get("name"):
+            self.page.names.add(a["name"])
+            kind = a.get("type", "text")
+            if kind in ("radio", "checkbox"):
+                if "checked" in a:
+                    self.page.fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button"):
+                self.page.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = a.get("name")
+            self.page.names.add(self._select)
+        elif tag == "option" and self._select and "selected" in a:
+            self.page.fields.append((self._select, a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.page.names.add(self._textarea)
+            self._text = []
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.page.fields.append((self._textarea, "".join(self._text)))
+            self._textarea = None
+
+
+def read(response) -> FormPage:
+    """Parse a test-client response into a FormPage."""
+    html = response.get_data(as_text=True)
+    reader = _FormReader()
+    reader.feed(html)
+    page = reader.page
+    page.status = response.status_code
+    page.html = html
+    page.location = response.headers.get("Location")
+    return page
+
+
+@pytest.fixture
+def browse():
+    """Functions to GET and POST like a browser: browse.get(client, url), browse.post(client, page, data)."""
+
+    class Browse:
+        @staticmethod
+        def get(client, url: str, **kwargs) -> FormPage:
+            return read(client.get(url, **kwargs))
+
+        @staticmethod
+        def post(client, page: FormPage, data: list[tuple[str, str]] | dict, keep=("csrf_token", "shown")):
+            """Post to the page's form: its csrf token (and shown list) plus `data`."""
+            items = list(data.items()) if isinstance(data, dict) else list(data)
+            base = [(n, v) for n, v in page.fields if n in keep]
+            return read(client.post(page.action, data=_multidict(base + items)))
+
+    return Browse
+
+
+def _multidict(items):
+    from werkzeug.datastructures import MultiDict
+
+    return MultiDict(items)

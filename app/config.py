@@ -29,6 +29,8 @@ def from_environment(instance_path: str) -> dict:
         "LYSSNA_HTTPS": env.get("LYSSNA_HTTPS", "0").lower() in {"1", "true", "yes", "on"},
         "LYSSNA_PROXY_COUNT": _integer(env, "LYSSNA_PROXY_COUNT", 0),
         "LYSSNA_ANSWER_RATE_LIMIT": env.get("LYSSNA_ANSWER_RATE_LIMIT", "120/minute;20/second"),
+        # Keys in a shared Redis start with this, so several deployments (or test runs) can share it.
+        "RATELIMIT_KEY_PREFIX": env.get("LYSSNA_REDIS_PREFIX", "lyssna"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_integer(env, "LYSSNA_SESSION_HOURS", 8)),
         "LYSSNA_LOG_LEVEL": env.get("LYSSNA_LOG_LEVEL", "INFO").upper(),
         # Data lifecycle (see app/lifecycle.py)

@@ -1,0 +1,44 @@
+"""Gunicorn settings for Lyssna: `gunicorn -c gunicorn.conf.py wsgi:app` (see docs/deploy.md).
+
+Every value can be changed by an environment variable, so one file serves a small single server
+and several instances behind a load balancer.
+"""
+
+import os
+
+# Where to listen: nginx in front talks to this address (a unix socket works too: unix:/run/lyssna.sock).
+bind = os.environ.get("LYSSNA_BIND", "127.0.0.1:8000")
+
+# Sync workers: one request at a time each, so a slow request never stalls another. nginx buffers
+# slow mobile clients, so a worker is busy only while the app works. Two per core is a good start.
+worker_class = "sync"
+workers = int(os.environ.get("LYSSNA_WORKERS", 2 * (os.cpu_count() or 1)))
+
+# Each worker imports the app and opens its own database connections (nothing shared across fork),
+# and `systemctl reload` (HUP) loads new code.
+preload_app = False
+
+# A survey page takes milliseconds; anything near these limits is stuck and is restarted.
+timeout = int(os.environ.get("LYSSNA_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+
+# Restart workers now and then so that slow leaks (in any library) never add up.
+max_requests = 5000
+max_requests_jitter = 500
+
+# The app logs one line per request itself (route template, status, time, request id, no
+# address); gunicorn's access log would add the client address and the full URL, so it is off.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LYSSNA_GUNICORN_LOG_LEVEL", "info")
+
+# Forwarded headers are trusted only by the app (ProxyFix, LYSSNA_PROXY_COUNT): one place decides.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+
+# Requests are small: a long URL or many headers is not a resident.
+limit_request_line = 4094
+limit_request_fields = 60
+limit_request_field_size = 8190
+
+proc_name = "lyssna"

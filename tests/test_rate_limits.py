@@ -1,0 +1,133 @@
+"""Rate limits on the public pages: per client, shared across workers and instances through Redis."""
+
+import pytest
+
+from tests.servers import REDIS_URL, Browser, gunicorn, redis_available, redis_prefix, server_environment
+
+needs_redis = pytest.mark.skipif(not redis_available(), reason=f"no Redis at {REDIS_URL}")
+
+
+def get(client, path, address="203.0.113.9"):
+    return client.get(path, environ_base={"REMOTE_ADDR": address}, buffered=True)
+
+
+def test_public_pages_are_limited_per_client_with_a_friendly_429(make_app):
+    client = make_app(LYSSNA_ANSWER_RATE_LIMIT="3/minute").test_client()
+    assert [get(client, "/").status_code for _ in range(3)] == [200, 200, 200]
+    refused = get(client, "/")
+    assert refused.status_code == 429
+    assert "Too many requests" in refused.get_data(as_text=True)
+    assert refused.headers["Retry-After"] == "60"
+    assert "Content-Security-Policy" in refused.headers
+    # Another household is not affected.
+    assert get(client, "/", address="198.51.100.7").status_code == 200
+
+
+def test_every_limit_of_the_setting_applies(make_app):
+    # The default is a per-minute limit and a burst limit; a long burst window keeps this test exact.
+    client = make_app(LYSSNA_ANSWER_RATE_LIMIT="100/minute;2/hour").test_client()
+    statuses = [get(client, "/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_health_checks_and_static_files_are_never_limited(make_app):
+    client = make_app(LYSSNA_ANSWER_RATE_LIMIT="1/minute").test_client()
+    assert get(client, "/").status_code == 200
+    assert get(client, "/").status_code == 429
+    for _ in range(5):
+        assert get(client, "/healthz").status_code == 200
+        assert get(client, "/static/lyssna.css").status_code == 200
+
+
+def test_the_default_is_generous_for_a_household_behind_one_address(make_app):
+    client = make_app().test_client()
+    assert all(get(client, "/").status_code == 200 for _ in range(19))
+
+
+@needs_redis
+def test_redis_keys_never_hold_the_address(make_app):
+    import redis
+
+    from app.clients import client_key
+
+    app = make_app(RATELIMIT_STORAGE_URI=REDIS_URL)
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.77"}):
+        key = client_key()
+    store = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert get(app.test_client(), "/", address="203.0.113.77").status_code == 200
+        assert list(store.scan_iter(match=f"*{key}*"))
+        assert not list(store.scan_iter(match="*203.0.113.77*"))
+    finally:
+        for name in store.scan_iter(match=f"*{key}*"):
+            store.delete(name)
+        store.close()
+
+
+@pytest.mark.slow
+@needs_redis
+def test_limits_hold_across_workers_with_redis(tmp_path):
+    with redis_prefix() as prefix:
+        env = server_environment(
+            _sqlite_url(tmp_path),
+            tmp_path,
+            REDIS_URL=REDIS_URL,
+            LYSSNA_REDIS_PREFIX=prefix,
+            LYSSNA_ANSWER_RATE_LIMIT="10/minute",
+            LYSSNA_PROXY_COUNT="1",
+        )
+        with gunicorn(env, tmp_path) as server:
+            # Sync workers close every connection, so the requests spread over the four workers.
+            statuses = [Browser(server.base, address="203.0.113.50").get("/").status for _ in range(30)]
+            log = server.log()
+    assert statuses.count(200) == 10
+    assert statuses.count(429) == 20
+    assert "203.0.113.50" not in log
+
+
+@pytest.mark.slow
+@needs_redis
+def test_limits_hold_across_two_instances_sharing_redis(tmp_path):
+    with redis_prefix() as prefix:
+        env = server_environment(
+            _sqlite_url(tmp_path),
+            tmp_path,
+            REDIS_URL=REDIS_URL,
+            LYSSNA_REDIS_PREFIX=prefix,
+            LYSSNA_ANSWER_RATE_LIMIT="10/minute",
+            LYSSNA_PROXY_COUNT="1",
+            LYSSNA_WORKERS="2",
+        )
+        with gunicorn(env, tmp_path, "a") as first, gunicorn(env, tmp_path, "b") as second:
+            statuses = [
+                Browser(server.base, address="203.0.113.51").get("/").status
+                for _ in range(10)
+                for server in (first, second)
+            ]
+            other = Browser(second.base, address="198.51.100.8").get("/").status
+    assert statuses.count(200) == 10
+    assert other == 200
+
+
+@pytest.mark.slow
+def test_limits_fall_back_to_memory_when_redis_is_down(tmp_path):
+    # In its own process: the limiter remembers a dead storage for the life of the process.
+    env = server_environment(
+        _sqlite_url(tmp_path),
+        tmp_path,
+        REDIS_URL="redis://127.0.0.1:1/0",
+        LYSSNA_ANSWER_RATE_LIMIT="2/minute",
+        LYSSNA_WORKERS="1",
+    )
+    with gunicorn(env, tmp_path) as server:
+        statuses = [Browser(server.base).get("/").status for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def _sqlite_url(tmp_path):
+    """A migrated SQLite file for a server (rate limits do not care which database)."""
+    from tests.servers import migrate
+
+    url = f"sqlite:///{tmp_path / 'limits.db'}"
+    migrate(url, tmp_path)
+    return url

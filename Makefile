@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup lint browsers clean
+.PHONY: run test setup lint browsers clean messages
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,7 @@ $(INSTALLED): requirements.txt
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)
+	$(BIN)/pybabel --quiet compile --directory app/translations
 
 run: setup
 	$(FLASK) db upgrade
@@ -28,3 +29,8 @@ test: lint
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# After changing interface strings: collect them, then add the new ones to each language's catalog.
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords lazy_gettext --project Lyssna --no-wrap --sort-by-file --output-file app/translations/messages.pot .
+	$(BIN)/pybabel update --input-file app/translations/messages.pot --output-dir app/translations --no-wrap

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -246,7 +247,8 @@ def other_text(question_id: str):
 
 
 def _num(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    # In the interface language's way: 0,5 in Swedish, 0.5 in English.
+    return format_decimal(value)
 
 
 def _day(bound: Any) -> date | None:
@@ -312,25 +314,34 @@ class PageForm(FlaskForm):
             result[other] = self[other].data
         return result
 
+    def has_errors(self, question_id: str) -> bool:
+        """True when any field of the question (its rows, items or other-text included) has a mistake."""
+        return any(self[name].errors for name in self.names.get(question_id, []))
+
     def label_of(self, question_id: str) -> str:
         """A question's label in the page's language (for the error summary)."""
         question = self.survey.question(question_id)
         return self.survey.text(question.label, self.lang)
 
-    def errors_in_order(self, shown: set[str]) -> list[tuple[str, str]]:
-        """(input id, message) for every error, in the order of the page, for the error summary."""
+    def errors_in_order(self, shown: set[str]) -> list[tuple[str, str, str | None]]:
+        """(input id, message, question label) for every error in page order, for the error summary.
+
+        A matrix row's message names its row already, so it comes without the question's label.
+        """
         found = []
         for question in self.page.questions:
             if question.id not in shown:
                 continue
+            label = self.survey.text(question.label, self.lang)
             for name in self.names.get(question.id, []):
                 field = self[name]
                 if isinstance(field, FormField):
+                    rows = None if question.type == "matrix" else label
                     for row in field:
-                        found.extend((first_input_id(row.name, row), e) for e in row.errors)
-                    found.extend((first_input_id(name, field), e) for e in field.form.form_errors)
+                        found.extend((first_input_id(row.name, row), e, rows) for e in row.errors)
+                    found.extend((first_input_id(name, field), e, label) for e in field.form.form_errors)
                 else:
-                    found.extend((first_input_id(name, field), e) for e in field.errors)
+                    found.extend((first_input_id(name, field), e, label) for e in field.errors)
         return found
 
 

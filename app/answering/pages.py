@@ -89,7 +89,20 @@ def script_context(response: Response, page: Page) -> str:
 # ----------------------------------------------------------------------------- template helpers
 
 
-SMILEYS = ("😞", "🙁", "😐", "🙂", "😄")
+# Five faces drawn inline (no emoji font needed on old phones); only the mouth differs.
+MOUTHS = (
+    "M7.5 17.5Q12 12.5 16.5 17.5",
+    "M8 16.5Q12 14 16 16.5",
+    "M8 15.5H16",
+    "M8 14.5Q12 17 16 14.5",
+    "M7 13.5Q12 19.5 17 13.5",
+)
+FACE = Markup(
+    '<svg class="face" viewBox="0 0 24 24" width="32" height="32" aria-hidden="true" focusable="false" '
+    'fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round">'
+    '<circle cx="12" cy="12" r="10"/><circle cx="8.5" cy="9.5" r=".9" fill="currentColor"/>'
+    '<circle cx="15.5" cy="9.5" r=".9" fill="currentColor"/><path d="{}"/></svg>'
+)
 
 
 def template_helpers() -> dict[str, Any]:
@@ -132,15 +145,7 @@ def rating_options(question: Any) -> list[tuple[int, Markup]]:
             _("Satisfied"),
             _("Very satisfied"),
         )
-        return [
-            (
-                n,
-                Markup('<span class="face" aria-hidden="true">{}</span> {}').format(
-                    SMILEYS[n - 1], words[n - 1]
-                ),
-            )
-            for n in range(1, 6)
-        ]
+        return [(n, FACE.format(MOUTHS[n - 1]) + Markup(" ") + words[n - 1]) for n in range(1, 6)]
     return [
         (
             n,

@@ -53,7 +53,7 @@ def begin(survey_id: str):
         return _decoy(survey, lang)
     code, problem = _participant_code(survey, form)
     if problem:
-        return _render_start(survey, lang, form, errors=[("code", problem)])
+        return _render_start(survey, lang, form, errors=[("code", problem, None)])
     response, token = _start_or_resume(survey, lang, code)
     db.session.commit()
     target = _page_url(survey, responses.current_page(survey, response))

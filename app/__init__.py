@@ -80,7 +80,9 @@ def register_cli(app: Flask) -> None:
     """The `flask surveys ...` commands."""
     from app.cli import surveys_cli
     from app.exports.cli import demo_cli, export_command
+    from app.lifecycle import data_cli
 
     app.cli.add_command(surveys_cli)
+    app.cli.add_command(data_cli)
     app.cli.add_command(export_command)
     app.cli.add_command(demo_cli)

@@ -10,6 +10,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from app import demo
+from app.exports.archive import archive_name, write_with_media
 from app.exports.files import FORMATS, prepare_export, target_path
 from app.exports.table import ExportError, ExportOptions
 from app.extensions import db
@@ -41,6 +42,7 @@ def _where(_ctx, _param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]
 @click.option("--no-demo", is_flag=True, help="Leave out demo data (flask demo seed).")
 @click.option("--sep", type=click.Choice([",", ";"]), default=",", show_default=True, help="CSV separator.")
 @click.option("--codebook", is_flag=True, help="CSV: also write <name>-codebook.csv beside it.")
+@click.option("--with-media", is_flag=True, help="A ZIP with the export and a media/ folder of its photos.")
 @click.option("--out", type=click.Path(path_type=Path), help="File or folder (default: the exports folder).")
 @with_appcontext
 def export_command(survey_id, fmt, values, lang, date_from, date_to, where, language, **flags) -> None:
@@ -61,6 +63,9 @@ def export_command(survey_id, fmt, values, lang, date_from, date_to, where, lang
     )
     try:
         export = prepare_export(survey_id, fmt, options)
+        if flags["with_media"]:
+            _export_with_media(export, flags["out"])
+            return
         path = target_path(flags["out"], export.filename)
         if sys.stdout.isatty() and export.rows:
             with click.progressbar(length=export.rows, label=f"Exporting {export.rows} rows") as bar:
@@ -80,6 +85,17 @@ def export_command(survey_id, fmt, values, lang, date_from, date_to, where, lang
     click.echo(f"{result.rows} row(s){demo_note}.")
     if result.codebook_path:
         click.echo(f"Codebook: {result.codebook_path}")
+
+
+def _export_with_media(export, out: Path | None) -> None:
+    """Write the export and its photos as one ZIP and say what it holds."""
+    result = write_with_media(export, target_path(out, archive_name(export)))
+    click.echo(f"{result.path}")
+    click.echo(f"{result.rows} row(s), {result.photos} photo(s) in media/.")
+    if result.missing:
+        click.echo(
+            f"{result.missing} photo(s) named in the export were not found in the media folder.", err=True
+        )
 
 
 demo_cli = AppGroup("demo", help="Synthetic demo responses, to try the dashboard and exports.")

@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--survey", action="append", help="only this survey id (repeatable)")
     args = parser.parse_args(argv)
     rows: list[tuple[str, PageLoad]] = []
+    errors: list[str] = []
     with serve() as served:
         with served.app.app_context():
             surveys = [
@@ -217,16 +218,20 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.survey or sid in args.survey
             ]
         for path in EXTRA_PAGES:
-            load = Browser(served.url, "sv").navigate(path, "GET", path)
-            if load.navigation[-1].status == 404:
-                print(f"(no page at {path} yet)")
-                continue
-            rows.append((path, load))
+            for language in ("sv", "ar"):
+                load = Browser(served.url, language).navigate(path, "GET", f"{path}?lang={language}")
+                if load.navigation[-1].status != 200:
+                    errors.append(f"{path} [{language}] answered {load.navigation[-1].status}")
+                    continue
+                rows.append((f"{path} [{language}]", load))
         for survey in surveys:
             languages = args.languages.split(",") if args.languages else survey.languages
             for language in languages:
-                for load in walk_survey(served.url, survey, language):
-                    rows.append((f"{survey.id} [{language}] {load.label}", load))
+                try:
+                    for load in walk_survey(served.url, survey, language):
+                        rows.append((f"{survey.id} [{language}] {load.label}", load))
+                except RuntimeError as problem:
+                    errors.append(str(problem))
     print_table(rows)
     failed = [name for name, load in rows if not load.passed]
     print(
@@ -234,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         f"(< {MAX_BYTES // 1024} KB compressed, < {MAX_REQUESTS} requests, "
         f"empty cache, Accept-Encoding: {ACCEPT_ENCODING})."
     )
-    return 1 if failed else 0
+    for error in errors:
+        print(f"ERROR: {error}")
+    return 1 if failed or errors else 0
 
 
 if __name__ == "__main__":

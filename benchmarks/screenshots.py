@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
-    with serve({"RATELIMIT_ENABLED": False}) as served, sync_playwright() as playwright:
+    with serve() as served, sync_playwright() as playwright:
         with served.app.app_context():
             surveys = [
                 s

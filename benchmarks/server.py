@@ -4,6 +4,7 @@ thread, on a scratch database with the example surveys recorded."""
 from __future__ import annotations
 
 import logging
+import socket
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -60,6 +61,8 @@ def serve(config: dict | None = None, ports: range = PORTS, migrate: bool = True
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/lyssna.db",
             "LYSSNA_SURVEYS_DIR": str(ROOT / "surveys"),
             "LYSSNA_EXPORTS_DIR": f"{scratch}/exports",
+            # One scripted client walks every survey in seconds: the per-client limits would stop it.
+            "RATELIMIT_ENABLED": False,
         }
         app = create_app({**base, **(config or {})})
         if migrate:
@@ -78,11 +81,22 @@ def serve(config: dict | None = None, ports: range = PORTS, migrate: bool = True
                 db.engine.dispose()
 
 
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _bind(app: Flask, ports: range) -> BaseWSGIServer:
-    last_error: OSError | None = None
     for port in ports:
+        # Probe first: werkzeug exits the process (SystemExit) when a port is taken.
+        if not _free(port):
+            continue
         try:
             return make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
-        except OSError as error:  # the port is taken: try the next one
-            last_error = error
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}: {last_error}")
+        except SystemExit:  # taken between the probe and the bind: try the next one
+            continue
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")

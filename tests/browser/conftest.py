@@ -1,17 +1,21 @@
 """Browser fixtures: one headless Chromium and one live server (own scratch database) for the
-whole tests/browser package, a fresh phone-sized context per test, and the stored responses."""
+whole tests/browser package, a fresh phone-sized context per test, the stored responses, and one
+shared walk (a tour) per survey and language that several tests look at."""
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import create_engine, select, text
 
 from app.extensions import db
 from app.models import Response
-from benchmarks.browser_walk import CHROMIUM, PHONE, chromium_available, launch
+from benchmarks.browser_walk import CHROMIUM, PHONE, chromium_available, launch, post_form, walk
 from benchmarks.server import Served, serve
+from tests.browser.checks import language_of, violations, width_at_320
+from tests.browser.surveys import example
 
 
 def pytest_collection_modifyitems(items):
@@ -65,9 +69,8 @@ def browser_database() -> Iterator[dict]:
 
 @pytest.fixture(scope="package")
 def live_server(browser, browser_database) -> Iterator[Served]:
-    """The app on a real port (5111-5119) with the example surveys; rate limits off, since one
-    client (the test) sends hundreds of requests a minute."""
-    with serve({**browser_database, "RATELIMIT_ENABLED": False}) as served:
+    """The app on a real port (5111-5119) with the example surveys (rate limits off: see serve)."""
+    with serve(browser_database) as served:
         yield served
 
 
@@ -87,28 +90,81 @@ def phone_without_js(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def stored(live_server):
-    """Read the server's responses: stored.last_id() now, stored.since(id, survey_id) afterwards."""
+class _Stored:
+    """Reads the live server's responses."""
 
-    class Stored:
-        def last_id(self) -> int:
-            with live_server.app.app_context():
-                value = db.session.scalar(select(Response.id).order_by(Response.id.desc()).limit(1))
-                db.session.remove()
-                return value or 0
+    def __init__(self, served: Served) -> None:
+        self.app = served.app
 
-        def since(self, last_id: int, survey_id: str) -> list[Response]:
-            with live_server.app.app_context():
-                rows = list(
-                    db.session.scalars(
-                        select(Response)
-                        .where(Response.id > last_id, Response.survey_id == survey_id)
-                        .order_by(Response.id)
-                    )
+    def last_id(self) -> int:
+        """The id of the newest response (0 when there is none)."""
+        with self.app.app_context():
+            value = db.session.scalar(select(Response.id).order_by(Response.id.desc()).limit(1))
+            db.session.remove()
+            return value or 0
+
+    def since(self, last_id: int, survey_id: str) -> list[Response]:
+        """The responses to a survey stored after `last_id`, oldest first (detached)."""
+        with self.app.app_context():
+            rows = list(
+                db.session.scalars(
+                    select(Response)
+                    .where(Response.id > last_id, Response.survey_id == survey_id)
+                    .order_by(Response.id)
                 )
-                db.session.expunge_all()
-                db.session.remove()
-                return rows
+            )
+            db.session.expunge_all()
+            db.session.remove()
+            return rows
 
-    return Stored()
+
+@pytest.fixture
+def stored(live_server) -> _Stored:
+    """Read the server's responses: stored.last_id() now, stored.since(id, survey_id) afterwards."""
+    return _Stored(live_server)
+
+
+@dataclass
+class Tour:
+    """What one walk through a survey (JavaScript on, 390x844) found, page by page."""
+
+    labels: list[str] = field(default_factory=list)
+    violations: dict[str, list[str]] = field(default_factory=dict)
+    widths: dict[str, int] = field(default_factory=dict)
+    languages: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    responses: list[Response] = field(default_factory=list)
+
+
+@pytest.fixture(scope="package")
+def tour(browser, live_server) -> Callable[[str, str], Tour]:
+    """tour(survey_id, language): answer the survey once with JavaScript on, and on every page,
+    once it is answered (so that revealed questions count), run axe, measure the width at 320 px
+    and read <html lang dir>; keep the responses stored. Cached: one walk serves several tests."""
+    done: dict[tuple[str, str], Tour] = {}
+    reader = _Stored(live_server)
+
+    def run(survey_id: str, language: str) -> Tour:
+        survey = example(survey_id)
+        if (survey_id, language) not in done:
+            found = Tour()
+
+            def look(label, page):
+                found.violations[label] = violations(page)
+                found.widths[label] = width_at_320(page)
+                found.languages[label] = language_of(page)
+
+            def on_load(label, page):
+                if post_form(page) is None:  # the thank-you page: nothing to answer
+                    look(label, page)
+
+            before = reader.last_id()
+            context = browser.new_context(viewport=PHONE)
+            try:
+                found.labels = walk(context.new_page(), live_server.url, survey, language, on_load, look)
+            finally:
+                context.close()
+            found.responses = reader.since(before, survey_id)
+            done[(survey_id, language)] = found
+        return done[(survey_id, language)]
+
+    return run

@@ -1,5 +1,6 @@
-"""Command-line tools: `flask surveys validate|sync|list`."""
+"""Command-line tools: `flask surveys validate|sync|list|codes`."""
 
+import csv
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,3 +104,27 @@ def list_command() -> None:
         click.echo("  ".join(cell[:48].ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip())
     for problem in registry.problems:
         click.echo(f"not loaded (invalid): {problem}", err=True)
+
+
+@surveys_cli.command("codes")
+@click.argument("survey_id")
+@click.option("--count", default=10, show_default=True, type=click.IntRange(1, 100_000), help="How many.")
+def codes_command(survey_id: str, count: int) -> None:
+    """Make participant codes for an `access: token` survey, written to a CSV file in the exports folder."""
+    from app.answering.access import generate_codes
+
+    survey = current_registry().get(survey_id)
+    if survey is None:
+        raise click.ClickException(f"no survey with id {survey_id!r} (see flask surveys list)")
+    if survey.access != "token":
+        raise click.ClickException(f"{survey_id} is not an `access: token` survey, so it takes no codes")
+    codes = generate_codes(db.session, survey_id, count)
+    folder = Path(current_app.config["LYSSNA_EXPORTS_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"codes-{survey_id}-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
+    with path.open("x", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["code", "link"])
+        writer.writerows([code, f"/s/{survey_id}?code={code}"] for code in codes)
+    db.session.commit()
+    click.echo(f"{count} new code(s) for {survey_id} written to {_display(path)}")

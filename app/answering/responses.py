@@ -95,12 +95,16 @@ def current_page(survey: Survey, response: Response) -> str:
 
 
 def may_visit(survey: Survey, response: Response, page_id: str) -> bool:
-    """A resident may open a shown page they reached before, but not skip ahead."""
+    """A resident may open the shown pages they went on from, and the first one they have not, but
+    not skip ahead."""
     ids = page_ids(survey, response)
-    if page_id not in ids:
-        return False
-    reached = set(response.page_history or []) | {current_page(survey, response)}
-    return page_id in reached
+    done = set(response.page_history or [])
+    for shown in ids:
+        if shown == page_id:
+            return True
+        if shown not in done:
+            return False
+    return False
 
 
 def previous_page(survey: Survey, response: Response, page_id: str) -> str | None:

@@ -79,7 +79,7 @@ def save(survey_id: str, page_id: str):
     forward = request.form.get("nav") != "back"
     shown = pages.shown_ids(survey, response, page, form.answers())
     new = pages.revealed(page, shown, set(request.form.get(SHOWN, "").split()), form.answers())
-    valid = form.validate_shown(shown)
+    valid = form.validate_shown(shown - set(new))  # a question just revealed is asked, not faulted
     if forward and (new or not valid):
         return _render_page(survey, lang, response, page, form, shown, revealed=new)
     answers = form.answers(shown) if valid else form.valid_answers(shown)
@@ -95,10 +95,7 @@ def save(survey_id: str, page_id: str):
 def thanks(survey_id: str):
     """The thank-you page with the receipt code the resident can quote to have the answers deleted."""
     survey, lang = _open_survey(survey_id, closed_ok=True)
-    receipts = session.get("receipts", {})
-    receipt = receipts.pop(survey_id, None) if survey.kiosk else receipts.get(survey_id)
-    session.modified = True
-    return render_template("answering/thanks.html", survey=survey, lang=lang, receipt=receipt)
+    return render_template("answering/thanks.html", survey=survey, lang=lang, receipt=_receipt(survey))
 
 
 @bp.get("/s/<survey_id>/r/<token>")
@@ -243,6 +240,19 @@ def _finish(survey: Survey, response: Response) -> HttpResponse:
     if survey.kiosk:
         http.delete_cookie(_cookie_name(survey), path=f"/s/{survey.id}")
     return http
+
+
+def _receipt(survey: Survey) -> str | None:
+    """The receipt code to show: kept in the session at completion (a kiosk shows it once only),
+    else that of the completed response this phone's cookie holds."""
+    receipts = session.get("receipts", {})
+    if survey.kiosk:
+        session.modified = True
+        return receipts.pop(survey.id, None)
+    if survey.id in receipts:
+        return receipts[survey.id]
+    response = _response_from_cookie(survey)
+    return response.receipt_code if response is not None and response.status == Response.COMPLETE else None
 
 
 def _decoy(survey: Survey, lang: str) -> str:

@@ -128,3 +128,65 @@ def _multidict(items):
     from werkzeug.datastructures import MultiDict
 
     return MultiDict(items)
+
+
+@pytest.fixture
+def lab(make_app, write_survey, surveys_dir):
+    """An app serving the small test surveys (every question type, kiosk, participant codes)."""
+    from .surveys import KIOSK, LAB, PERSIAN, TOKEN
+
+    for text in (LAB, KIOSK, TOKEN, PERSIAN):
+        write_survey(text)
+    return make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+
+
+@pytest.fixture
+def start(browse):
+    """Open a survey's start page (with a query string) and press Start; returns the first page."""
+
+    def begin(client, survey_id: str, query: str = "") -> FormPage:
+        first = browse.get(client, f"/s/{survey_id}{query}")
+        assert first.status == 200, first.html
+        moved = browse.post(client, first, {})
+        assert moved.status == 302, moved.html
+        return browse.get(client, moved.location)
+
+    return begin
+
+
+@pytest.fixture
+def stored(lab):
+    """The responses stored for a survey: stored('lab') -> list of Response, oldest first."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Response
+
+    def fetch(survey_id: str):
+        with lab.app_context():
+            rows = db.session.scalars(
+                select(Response).filter_by(survey_id=survey_id).order_by(Response.id)
+            ).all()
+            db.session.expunge_all()
+            return rows
+
+    return fetch
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """Compile the sv/en/ar message catalogs when their .mo files are missing or stale (make does it too)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parents[2] / "app" / "translations").glob(
+        "*/LC_MESSAGES/messages.po"
+    ):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.exports.table import OTHER_LABELS, Column, Table, neutralise
+from app.exports.rows import OTHER_LABELS, neutralise
+from app.exports.table import Column, Table
 from app.surveys.models import OTHER, AllOf, AnyOf, NotOf, Survey
 
 APP_NAME = "Lyssna"

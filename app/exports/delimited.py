@@ -10,7 +10,6 @@ from app.exports.codebook import CODEBOOK_HEADER, codebook
 from app.exports.table import Progress, Table
 
 BOM = "\ufeff"
-CHUNK_ROWS = 1000
 
 
 def csv_chunks(table: Table, progress: Progress | None = None) -> Iterator[bytes]:
@@ -24,20 +23,20 @@ def csv_chunks(table: Table, progress: Progress | None = None) -> Iterator[bytes
     buffer.write(BOM)
     writer.writerow(table.names)
     decimals = [i for i, c in enumerate(table.columns) if c.kind == "number"] if sep == ";" else []
-    writerow = writer.writerow
-    pending = 0
-    for row in table.rows(progress):
-        for i in decimals:
+    for rows in table.row_batches(progress):
+        writer.writerows(_decimal_commas(rows, decimals) if decimals else rows)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _decimal_commas(rows: Iterator[list], positions: list[int]) -> Iterator[list]:
+    """Rows with a decimal comma in the decimal columns (Excel in a Swedish locale reads those)."""
+    for row in rows:
+        for i in positions:
             if row[i].__class__ is float:
                 row[i] = repr(row[i]).replace(".", ",")
-        writerow(row)
-        pending += 1
-        if pending == CHUNK_ROWS:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue().encode("utf-8")
+        yield row
 
 
 def codebook_csv(table: Table) -> bytes:

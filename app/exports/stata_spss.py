@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from app.exports.codebook import about, codebook
-from app.exports.table import OTHER_LABELS, Column, Progress, Table
+from app.exports.rows import OTHER_LABELS
+from app.exports.table import Column, Progress, Table
 from app.surveys.models import OTHER
 
 

@@ -23,6 +23,7 @@ WIDTHS = {
     "choice": 14,
     "text": 24,
 }
+FIXED_WIDTHS = {"response_id": 34, "status": 12, "language": 9, "survey_version": 15}
 
 
 def check_rows(rows: int) -> None:
@@ -65,7 +66,7 @@ def _write_responses(workbook, sheet, table: Table, bold, progress: Progress | N
     datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for index, column in enumerate(columns):
-        width = max(WIDTHS.get(column.kind, 14), min(len(column.name) + 2, 40))
+        width = FIXED_WIDTHS.get(column.name) or max(WIDTHS[column.kind], min(len(column.name) + 2, 40))
         if column.kind == "text" and column.question is not None and column.question.type == "long_text":
             width = 40
         if column.kind == "choice" and table.options.values == "labels":
@@ -77,7 +78,6 @@ def _write_responses(workbook, sheet, table: Table, bold, progress: Progress | N
 
     write_string, write_number = sheet.write_string, sheet.write_number
     write_datetime = sheet.write_datetime
-    number_types = (int, float)
     r = 0
     for r, row in enumerate(table.rows(progress), start=1):
         for c, value in enumerate(row):
@@ -87,7 +87,7 @@ def _write_responses(workbook, sheet, table: Table, bold, progress: Progress | N
             if kind is str:
                 if write_string(r, c, value):
                     _too_long(table, r, c, value)
-            elif kind in number_types:
+            elif kind is int or kind is float:
                 write_number(r, c, value)
             elif kind is datetime:
                 write_datetime(r, c, value, datetime_format)

@@ -47,6 +47,7 @@ class Fetch:
     encoding: str
     location: str | None
     body: bytes  # decompressed
+    cache_control: str = ""
 
     @property
     def bytes(self) -> int:
@@ -70,6 +71,12 @@ class PageLoad:
     @property
     def bytes(self) -> int:
         return sum(f.bytes for f in self.navigation + self.resources)
+
+    @property
+    def warm(self) -> list[Fetch]:
+        """The requests left when the browser already holds the files it may keep (max-age)."""
+        kept = [f for f in self.resources if re.search(r"max-age=[1-9]", f.cache_control)]
+        return self.navigation + [f for f in self.resources if f not in kept]
 
     @property
     def passed(self) -> bool:
@@ -129,6 +136,7 @@ class Browser:
             encoding=encoding or "-",
             location=response.headers.get("Location"),
             body=_decompress(raw, encoding),
+            cache_control=response.headers.get("Cache-Control", ""),
         )
 
     def navigate(
@@ -190,15 +198,20 @@ def walk_survey(base_url: str, survey: Survey, language: str, max_steps: int = 4
 
 
 def print_table(rows: list[tuple[str, PageLoad]]) -> None:
-    """One line per page load: requests, kilobytes (HTML and the rest), PASS/FAIL."""
-    print(f"{'page':<52} {'requests':>8} {'html KB':>8} {'other KB':>8} {'total KB':>8}  result")
+    """One line per page load: requests, kilobytes (HTML and the rest), PASS/FAIL, and what a
+    browser that kept the versioned static files (the next page) still asks for."""
+    print(
+        f"{'page':<52} {'requests':>8} {'html KB':>8} {'other KB':>8} {'total KB':>8}  result"
+        f"  {'warm: requests':>14} {'KB':>5}"
+    )
     for name, load in rows:
         html_bytes = sum(f.bytes for f in load.navigation)
         other = load.bytes - html_bytes
         verdict = "PASS" if load.passed else "FAIL"
+        warm_bytes = sum(f.bytes for f in load.warm)
         print(
             f"{name:<52} {load.requests:>8} {html_bytes / 1024:>8.1f} {other / 1024:>8.1f} "
-            f"{load.bytes / 1024:>8.1f}  {verdict}"
+            f"{load.bytes / 1024:>8.1f}  {verdict}  {len(load.warm):>14} {warm_bytes / 1024:>5.1f}"
         )
 
 

@@ -65,3 +65,33 @@ def test_every_example_survey_can_be_answered_to_the_end(app, client, browse, su
         assert response.answers == visible_answers(survey, answers, response.hidden)
         assert response.receipt_code in thanks.html
         assert response.submitted_at is not None
+
+
+def test_waste_sorting_stores_exactly_the_shown_answers(app, client, browse):
+    """The example with conditions on the same and later pages, checked against a literal answer set."""
+    with app.app_context():
+        survey = current_registry().get("waste-sorting")
+    walk(client, browse, survey, "sv", planned(survey))
+    with app.app_context():
+        from app.extensions import db
+
+        [response] = db.session.scalars(select(Response).filter_by(survey_id="waste-sorting")).all()
+    text = "Första raden\nAndra raden – med ”citat” och عربي"
+    assert response.hidden == {"station": "12"}
+    assert response.answers == {
+        "visits": "weekly",
+        "fractions": ["none"],
+        "why_not": ["no_space", "other"],
+        "why_not_other": "Kärlen är för höga",
+        "station_views": {"signs": 1, "clean": 2, "distance": 3, "room": 4},
+        "makes_difference": 2,
+        "satisfaction": 2,
+        "had_problems": "yes",
+        "problem_details": text,
+        "underground": 2,
+        "improve": text,
+        "wants_demo": "no",
+        "household_size": 3,
+        "age_group": "no_answer",
+        "comment": text,
+    }

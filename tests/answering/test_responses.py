@@ -1,0 +1,80 @@
+"""The response lifecycle without HTTP: start, save pages, go back, complete exactly once."""
+
+import pytest
+
+from app.answering import responses
+from app.extensions import db
+from app.models import Response
+from app.surveys.registry import current_registry
+
+
+@pytest.fixture
+def survey(lab):
+    with lab.app_context():
+        yield current_registry().get("lab")
+
+
+def _start(survey, hidden=None):
+    version = current_registry().version_id(db.session, survey.id)
+    return responses.start(db.session, survey, version, "en", hidden or {}), version
+
+
+def test_start_stores_consent_and_a_hash_of_the_resume_token(survey):
+    (response, token), _version = _start(survey, {"station": "3"})
+    assert response.status == Response.IN_PROGRESS and response.consented_at is not None
+    assert response.current_page == "first" and response.answers == {}
+    assert response.resume_token_hash == responses.hash_token(token) != token
+    assert responses.find_by_token(db.session, "lab", token) is response
+    assert responses.find_by_token(db.session, "kiosk", token) is None
+    assert responses.find_by_token(db.session, "lab", "x" * 200) is None
+
+
+def test_save_page_moves_on_and_keeps_only_shown_answers(survey):
+    (response, _token), version = _start(survey)
+    first = survey.page("first")
+    target = responses.save_page(
+        db.session, survey, response, first, {"word": "a", "count": 4, "why": "hidden"}, version, "sv"
+    )
+    assert target == "second"
+    assert response.answers == {"word": "a", "count": 4}
+    assert response.language == "sv" and response.page_history == ["first"]
+    assert responses.progress(survey, response, "second") == (2, 4)
+
+    back = responses.save_page(
+        db.session, survey, response, survey.page("second"), {}, version, "sv", forward=False
+    )
+    assert back == "first" and response.current_page == "first"
+    assert responses.may_visit(survey, response, "second")
+    assert not responses.may_visit(survey, response, "third")
+
+
+def test_changing_an_earlier_answer_drops_answers_of_pages_now_skipped(survey):
+    (response, _token), version = _start(survey)
+    for page, answers in (("first", {"count": 4}), ("second", {"stars": 3}), ("third", {"later": "x"})):
+        responses.save_page(db.session, survey, response, survey.page(page), answers, version, "en")
+    assert response.answers["later"] == "x"
+    responses.save_page(db.session, survey, response, survey.page("first"), {"count": 1}, version, "en")
+    assert response.answers == {"count": 1, "stars": 3}
+    assert responses.page_ids(survey, response) == ["first", "second", "fourth"]
+
+
+def test_complete_happens_once_with_a_receipt_code(survey):
+    (response, _token), _version = _start(survey)
+    assert responses.complete(db.session, survey, response) is True
+    receipt = response.receipt_code
+    assert response.status == Response.COMPLETE and response.submitted_at is not None
+    assert responses.complete(db.session, survey, response) is False
+    assert response.receipt_code == receipt
+    # A complete response is never changed by a late save either.
+    responses.save_page(db.session, survey, response, survey.page("first"), {"word": "late"}, 1, "en")
+    assert "word" not in response.answers
+
+
+def test_a_taken_receipt_code_is_drawn_again(survey, monkeypatch):
+    (first, _t1), _v = _start(survey)
+    (second, _t2), _v = _start(survey)
+    codes = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])
+    monkeypatch.setattr(responses, "new_receipt_code", lambda: next(codes))
+    assert responses.complete(db.session, survey, first)
+    assert responses.complete(db.session, survey, second)
+    assert (first.receipt_code, second.receipt_code) == ("AAAA-AAAA", "BBBB-BBBB")

@@ -202,6 +202,8 @@ def _response_row(gen: _Generator, survey: Survey, version_id: int, now: datetim
         for question in page.questions:
             if evaluate(question.show_if, answers, hidden):
                 gen.answer(question, lang, answers)
+    if partial and current_page is None:  # answered every page but never pressed "submit"
+        current_page = seen[-1] if seen else survey.pages[0].id
     updated = started + (duration * (len(seen) / max(len(survey.pages), 1)) if partial else duration)
     return {
         "public_id": uuid.uuid4().hex,  # random, never from the seed: ids in URLs must not be guessable

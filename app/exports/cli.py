@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app import demo
 from app.exports.archive import archive_name, write_with_media
-from app.exports.files import FORMATS, prepare_export, target_path
+from app.exports.files import FORMATS, ExportResult, PreparedExport, prepare_export, target_path
 from app.exports.table import ExportError, ExportOptions
 from app.extensions import db
 from app.surveys.registry import current_registry
@@ -66,18 +66,7 @@ def export_command(survey_id, fmt, values, lang, date_from, date_to, where, lang
         if flags["with_media"]:
             _export_with_media(export, flags["out"])
             return
-        path = target_path(flags["out"], export.filename)
-        if sys.stdout.isatty() and export.rows:
-            with click.progressbar(length=export.rows, label=f"Exporting {export.rows} rows") as bar:
-                state = {"done": 0}
-
-                def progress(done: int, _total: int) -> None:
-                    bar.update(done - state["done"])
-                    state["done"] = done
-
-                result = export.write(path, progress)
-        else:
-            result = export.write(path)
+        result = _write(export, target_path(flags["out"], export.filename))
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{result.path}")
@@ -85,6 +74,25 @@ def export_command(survey_id, fmt, values, lang, date_from, date_to, where, lang
     click.echo(f"{result.rows} row(s){demo_note}.")
     if result.codebook_path:
         click.echo(f"Codebook: {result.codebook_path}")
+
+
+def _interactive() -> bool:
+    """A progress bar only makes sense on a terminal (not in a pipe, a log or a test)."""
+    return sys.stdout.isatty()
+
+
+def _write(export: PreparedExport, path: Path) -> ExportResult:
+    """Write the export, with a progress bar on a terminal."""
+    if not (_interactive() and export.rows):
+        return export.write(path)
+    with click.progressbar(length=export.rows, label=f"Exporting {export.rows} rows") as bar:
+        state = {"done": 0}
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - state["done"])
+            state["done"] = done
+
+        return export.write(path, progress)
 
 
 def _export_with_media(export, out: Path | None) -> None:

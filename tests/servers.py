@@ -120,9 +120,9 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        """Stop gracefully (SIGTERM, as systemd does); kill if it does not stop in time."""
+        """Stop at once (SIGINT: the test has its results); kill if it does not stop in time."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -240,8 +240,14 @@ class Browser:
         return self.request("POST", path, urllib.parse.urlencode(fields, doseq=True).encode(), follow)
 
     def request(self, method: str, path: str, body: bytes | None, follow: bool = True) -> Page:
-        """Send one request with this browser's cookies; follow redirects as a browser does."""
-        url = urllib.parse.urljoin(self.base + "/", path)
+        """Send one request with this browser's cookies; follow redirects as a browser does.
+
+        An absolute URL is sent to this browser's server (its path and query only), so a resident
+        can move between instances with URLs one of them made.
+        """
+        parts = urllib.parse.urlsplit(path)
+        local = parts.path + (f"?{parts.query}" if parts.query else "")
+        url = urllib.parse.urljoin(self.base + "/", local)
         for _ in range(10):
             page = self._send(method, url, body)
             if not follow or page.status not in (301, 302, 303, 307, 308):

@@ -62,9 +62,11 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
     from app.health.views import bp as health_bp
     from app.public.views import bp as public_bp
+    from app.research.views import bp as research_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(research_bp)
 
 
 def register_hardening(app: Flask) -> None:
@@ -81,8 +83,10 @@ def register_cli(app: Flask) -> None:
     from app.cli import surveys_cli
     from app.exports.cli import demo_cli, export_command
     from app.lifecycle import data_cli
+    from app.research.cli import users_cli
 
     app.cli.add_command(surveys_cli)
     app.cli.add_command(data_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(export_command)
     app.cli.add_command(demo_cli)

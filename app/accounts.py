@@ -1,13 +1,269 @@
-"""Researcher accounts: how a signed-in researcher is loaded from the session."""
+"""Researcher accounts: passwords, sign-in with a per-account lockout, sessions, the first-admin link."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from flask import current_app, session
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db, login_manager
-from app.models import Researcher
+from app.models import Grant, Researcher, SetupToken, utcnow
+
+ROLES = (Researcher.ADMIN, Researcher.RESEARCHER)
+# NIST SP 800-63B: a length floor and no composition rules; long passphrases are welcome.
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 256
+# Per account: this many failures within the window lock the account for LOCK_TIME. Short on purpose,
+# so that a stranger cannot keep a researcher out for long, while guessing stays hopeless.
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_TIME = timedelta(minutes=15)
+# A session ends after PERMANENT_SESSION_LIFETIME (config) however busy, or after this long idle.
+IDLE_TIMEOUT = timedelta(minutes=30)
+SETUP_LINK_LIFETIME = timedelta(hours=24)
+# werkzeug's scrypt (memory-hard, in the standard library through OpenSSL): no native dependency to
+# build, and the parameters are in every hash, so a hash made with older ones is upgraded at sign-in.
+PASSWORD_METHOD = "scrypt"  # noqa: S105  (a hashing method, not a password)
+
+
+class AccountError(ValueError):
+    """A CLI or form request that cannot be carried out (unknown email, duplicate, bad role, ...)."""
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare without case or surrounding spaces."""
+    return email.strip().lower()
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is not acceptable (plain English, for the CLI), or None."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"Use at least {PASSWORD_MIN_LENGTH} characters."
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"Use at most {PASSWORD_MAX_LENGTH} characters."
+    return None
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash of the password."""
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+@cache
+def _current_parameters() -> str:
+    return hash_password("parameters").split("$", 1)[0]
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checking a password against this when no account matches takes as long as a real check,
+    # so the time a sign-in takes does not reveal whether the email has an account.
+    return hash_password(secrets.token_hex(16))
+
+
+def find_researcher(db_session: Session, email: str) -> Researcher | None:
+    """The account with this email, or None."""
+    return db_session.scalars(select(Researcher).filter_by(email=normalize_email(email))).first()
+
+
+def create_researcher(db_session: Session, email: str, password: str, role: str) -> Researcher:
+    """Add an account (flushed); AccountError for a bad role, a weak password or a taken email."""
+    email = normalize_email(email)
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if "@" not in email or len(email) > 254:
+        raise AccountError("that is not an email address")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if find_researcher(db_session, email) is not None:
+        raise AccountError(f"an account for {email} exists already")
+    researcher = Researcher(email=email, password_hash=hash_password(password), role=role, active=True)
+    db_session.add(researcher)
+    db_session.flush()
+    return researcher
+
+
+def set_password(researcher: Researcher, password: str) -> None:
+    """Replace the password; every other session of the account ends (see password_mark)."""
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    researcher.password_hash = hash_password(password)
+    researcher.failed_sign_ins = 0
+    researcher.locked_until = None
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The account that signed in (or None) and, for the audit log only, what happened."""
+
+    researcher: Researcher | None
+    outcome: str  # signed_in | unknown_account | wrong_password | locked_now | locked | disabled
+
+
+def authenticate(db_session: Session, email: str, password: str, now: datetime | None = None) -> SignInResult:
+    """Check a sign-in attempt and keep the per-account failure count (flushes, never commits)."""
+    now = now or utcnow()
+    researcher = find_researcher(db_session, email)
+    if researcher is None:
+        check_password_hash(_dummy_hash(), password)
+        return SignInResult(None, "unknown_account")
+    if researcher.locked_until is not None and researcher.locked_until > now:
+        check_password_hash(_dummy_hash(), password)
+        return SignInResult(None, "locked")
+    if not check_password_hash(researcher.password_hash, password):
+        outcome = _count_failure(researcher, now)
+        db_session.flush()
+        return SignInResult(None, outcome)
+    if not researcher.active:
+        return SignInResult(None, "disabled")
+    researcher.failed_sign_ins = 0
+    researcher.locked_until = None
+    researcher.last_sign_in = now
+    if not researcher.password_hash.startswith(_current_parameters() + "$"):
+        researcher.password_hash = hash_password(password)
+    db_session.flush()
+    return SignInResult(researcher, "signed_in")
+
+
+def _count_failure(researcher: Researcher, now: datetime) -> str:
+    recent = (
+        researcher.last_failed_sign_in is not None and now - researcher.last_failed_sign_in < FAILURE_WINDOW
+    )
+    researcher.failed_sign_ins = (researcher.failed_sign_ins if recent else 0) + 1
+    researcher.last_failed_sign_in = now
+    if researcher.failed_sign_ins >= MAX_FAILURES:
+        researcher.locked_until = now + LOCK_TIME
+        researcher.failed_sign_ins = 0
+        return "locked_now"
+    return "wrong_password"
+
+
+# ----------------------------------------------------------------------------- sessions
+
+
+def password_mark(researcher: Researcher) -> str:
+    """A short keyed digest of the password hash: changing the password invalidates older sessions."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, researcher.password_hash.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def start_session(researcher: Researcher, now: datetime | None = None) -> None:
+    """Sign in with a fresh session: nothing from before (a planted or stale cookie) carries over."""
+    now = now or utcnow()
+    session.clear()
+    login_user(researcher)
+    session.permanent = True
+    session["signed_in_at"] = now.timestamp()
+    session["seen_at"] = now.timestamp()
+    session["password_mark"] = password_mark(researcher)
+
+
+def end_session() -> None:
+    """Sign out and forget everything in the session."""
+    logout_user()
+    session.clear()
+
+
+def session_expired(now: datetime | None = None) -> bool:
+    """True when the session is older than its lifetime or was idle too long; else marks it seen."""
+    now_ts = (now or utcnow()).timestamp()
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    lifetime = lifetime.total_seconds() if isinstance(lifetime, timedelta) else float(lifetime)
+    idle = current_app.config.get("LYSSNA_IDLE_TIMEOUT", IDLE_TIMEOUT).total_seconds()
+    signed_in_at, seen_at = session.get("signed_in_at"), session.get("seen_at")
+    if signed_in_at is None or seen_at is None:
+        return True
+    if now_ts - signed_in_at > lifetime or now_ts - seen_at > idle:
+        return True
+    session["seen_at"] = now_ts
+    return False
 
 
 @login_manager.user_loader
 def load_researcher(researcher_id: str) -> Researcher | None:
-    """The signed-in researcher, or None when the account is gone or disabled."""
+    """The signed-in researcher, or None when the account is gone, disabled or its password changed."""
     if not researcher_id.isdigit():
         return None
     researcher = db.session.get(Researcher, int(researcher_id))
-    return researcher if researcher is not None and researcher.active else None
+    if researcher is None or not researcher.active:
+        return None
+    if not hmac.compare_digest(session.get("password_mark", ""), password_mark(researcher)):
+        return None
+    return researcher
+
+
+# ----------------------------------------------------------------------------- grants
+
+
+def grant(db_session: Session, researcher: Researcher, survey_id: str) -> bool:
+    """Let the researcher see a survey; False when they could already (flushes)."""
+    exists = db_session.scalar(select(Grant.id).filter_by(researcher_id=researcher.id, survey_id=survey_id))
+    if exists is not None:
+        return False
+    db_session.add(Grant(researcher_id=researcher.id, survey_id=survey_id))
+    db_session.flush()
+    return True
+
+
+def revoke(db_session: Session, researcher: Researcher, survey_id: str) -> bool:
+    """Take a survey away from the researcher; False when it was not granted (flushes)."""
+    result = db_session.execute(delete(Grant).filter_by(researcher_id=researcher.id, survey_id=survey_id))
+    db_session.flush()
+    return bool(result.rowcount)
+
+
+# ----------------------------------------------------------------------------- first admin
+
+
+def has_admin(db_session: Session) -> bool:
+    """True when an active admin account exists."""
+    query = select(func.count()).select_from(Researcher).filter_by(role=Researcher.ADMIN, active=True)
+    return bool(db_session.scalar(query))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_setup_token(db_session: Session, now: datetime | None = None) -> str:
+    """A fresh one-time token for creating the first admin; earlier unused tokens stop working."""
+    now = now or utcnow()
+    db_session.execute(delete(SetupToken).where(SetupToken.used_at.is_(None)))
+    token = secrets.token_urlsafe(32)
+    db_session.add(SetupToken(token_hash=_token_hash(token), expires_at=now + SETUP_LINK_LIFETIME))
+    db_session.flush()
+    return token
+
+
+def setup_token_usable(db_session: Session, token: str, now: datetime | None = None) -> bool:
+    """True while the token is unused and unexpired and no admin exists yet."""
+    now = now or utcnow()
+    row = db_session.scalars(select(SetupToken).filter_by(token_hash=_token_hash(token))).first()
+    usable = row is not None and row.used_at is None and row.expires_at > now
+    return usable and not has_admin(db_session)
+
+
+def use_setup_token(db_session: Session, token: str, now: datetime | None = None) -> bool:
+    """Spend the token; exactly one of several concurrent requests gets True (flushes)."""
+    now = now or utcnow()
+    if not setup_token_usable(db_session, token, now):
+        return False
+    result = db_session.execute(
+        update(SetupToken)
+        .where(
+            SetupToken.token_hash == _token_hash(token),
+            SetupToken.used_at.is_(None),
+            SetupToken.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,121 @@
+"""Who may see what in the researcher area: every rule here, applied to every view by `guard`."""
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import accounts
+from app.extensions import db
+from app.models import ExportJob, Grant, Researcher, Response
+from app.surveys.models import Survey
+from app.surveys.registry import current_registry
+
+# The view arguments that name something access depends on; guard() checks each of them.
+SURVEY_ARG = "survey_id"
+PILOT_ARG = "pilot"
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as reachable without signing in (the sign-in and first-admin pages)."""
+    view.research_public = True
+    return view
+
+
+def admin_only(view: Callable) -> Callable:
+    """Mark a view as for admins only; anyone else gets 404."""
+    view.research_admin_only = True
+    return view
+
+
+def is_admin(user) -> bool:
+    """True for a signed-in admin."""
+    return bool(user.is_authenticated and user.role == Researcher.ADMIN)
+
+
+def visible_survey_ids(user) -> set[str]:
+    """The ids of the loaded surveys this user may see: all for admins, else the granted ones."""
+    known = set(current_registry().surveys)
+    if not user.is_authenticated:
+        return set()
+    if is_admin(user):
+        return known
+    granted = db.session.scalars(select(Grant.survey_id).filter_by(researcher_id=user.id))
+    return known & set(granted)
+
+
+def can_see(user, survey_id: str) -> bool:
+    """True when the user may see this survey's results."""
+    return survey_id in visible_survey_ids(user)
+
+
+def visible_surveys(user) -> list[Survey]:
+    """The surveys this user may see, by id."""
+    registry = current_registry()
+    return [registry.surveys[sid] for sid in sorted(visible_survey_ids(user))]
+
+
+def pilot_surveys(user, pilot: str) -> list[Survey]:
+    """The surveys of one pilot this user may see."""
+    return [survey for survey in visible_surveys(user) if survey.pilot == pilot]
+
+
+def survey_or_404(survey_id: str) -> Survey:
+    """The survey, when the current user may see it; otherwise 404 (never revealing it exists)."""
+    if not can_see(current_user, survey_id):
+        abort(404)
+    return current_registry().surveys[survey_id]
+
+
+def response_or_404(survey_id: str, public_id: str) -> Response:
+    """A response of a survey the current user may see, by its public id; otherwise 404."""
+    survey_or_404(survey_id)
+    response = db.session.scalars(
+        select(Response).filter_by(survey_id=survey_id, public_id=public_id)
+    ).first()
+    if response is None:
+        abort(404)
+    return response
+
+
+def export_job_or_404(survey_id: str, job_id: str) -> ExportJob:
+    """A background export of this survey started by the current user (admins: by anyone); else 404."""
+    survey_or_404(survey_id)
+    job = db.session.scalars(select(ExportJob).filter_by(survey_id=survey_id, public_id=job_id)).first()
+    if job is None or (job.researcher_id != current_user.id and not is_admin(current_user)):
+        abort(404)
+    return job
+
+
+def safe_next(target: str | None) -> str | None:
+    """A redirect target after sign-in, only when it is a path inside the researcher area."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/admin/"):
+        return None
+    return target
+
+
+def guard():
+    """Before every researcher view: signed in (session not expired), admin where needed, grants."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "research_public", False):
+        return None
+    if not current_user.is_authenticated or accounts.session_expired():
+        if current_user.is_authenticated:
+            accounts.end_session()
+            flash(_("You were signed out because the session expired. Please sign in again."))
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("research.login", next=safe_next(target)))
+    if getattr(view, "research_admin_only", False) and not is_admin(current_user):
+        abort(404)
+    args = request.view_args or {}
+    if SURVEY_ARG in args:
+        survey_or_404(args[SURVEY_ARG])
+    if PILOT_ARG in args and not pilot_surveys(current_user, args[PILOT_ARG]):
+        abort(404)
+    return None

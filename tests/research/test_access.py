@@ -1,0 +1,128 @@
+"""Access rules over every URL of the researcher area, found by walking the URL map, so that a new view
+cannot forget them: signed out -> the sign-in page; a survey not granted -> 404, as if it did not exist."""
+
+import pytest
+
+from app.models import Researcher
+
+from .conftest import csrf_from
+
+# The only researcher-area views anyone may open signed out. Adding one here must be a decision.
+PUBLIC = {"research.login", "research.login_post", "research.setup", "research.setup_post"}
+# A value for each URL argument; survey_id and pilot name surveys the researcher was NOT given.
+ARGUMENTS = {
+    "survey_id": "feedback",
+    "pilot": "housing-2026",
+    "public_id": None,  # filled with a real response of the survey in the test
+    "name": "0123456789abcdef0123456789abcdef.jpg",
+    "job_id": "0123456789abcdef0123456789abcdef",
+    "token": "no-such-token",
+}
+
+
+def admin_rules(app):
+    """Every URL rule of the researcher blueprint and anything else under /admin, with its methods."""
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("research.") or r.rule.startswith("/admin")
+    ]
+    assert len(rules) > 15  # the walk really covers the area
+    return [(rule, method) for rule in rules for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+
+
+def build(rule, values):
+    unknown = set(rule.arguments) - set(values)
+    assert not unknown, f"add a sample value for {unknown} of {rule.rule} to ARGUMENTS"
+    path = rule.rule
+    for name in rule.arguments:
+        path = path.replace(f"<{name}>", str(values[name])).replace(f"<path:{name}>", str(values[name]))
+    return path
+
+
+def call(client, method, path, token):
+    return client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
+
+
+@pytest.fixture
+def values(db, make_response):
+    response = make_response("feedback", message="hello")
+    response.receipt_code = "K7QM-3XPA"
+    db.commit()
+    return {**ARGUMENTS, "public_id": response.public_id}
+
+
+def test_every_researcher_url_needs_signing_in(app, client, values):
+    token = csrf_from(client.get("/admin/login").get_data(as_text=True))
+    for rule, method in admin_rules(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        response = call(client, method, build(rule, values), token)
+        assert response.status_code == 302, (method, rule.rule, response.status_code)
+        assert response.location.startswith("/admin/login"), (method, rule.rule)
+
+
+def test_every_survey_url_is_404_without_a_grant(app, client, login_as, values):
+    login_as(Researcher.RESEARCHER, surveys=["waste-sorting"])
+    token = csrf_from(client.get("/admin/account").get_data(as_text=True))
+    scoped = [(r, m) for r, m in admin_rules(app) if {"survey_id", "pilot"} & set(r.arguments)]
+    assert len(scoped) > 10
+    for rule, method in scoped:
+        response = call(client, method, build(rule, values), token)
+        assert response.status_code == 404, (method, rule.rule, response.status_code)
+
+
+def test_a_survey_that_does_not_exist_looks_the_same_as_one_not_granted(client, login_as, values):
+    login_as(Researcher.RESEARCHER, surveys=["waste-sorting"])
+    hidden = client.get("/admin/surveys/feedback")
+    missing = client.get("/admin/surveys/no-such-survey")
+    assert hidden.status_code == missing.status_code == 404
+    assert "Tyck till" not in hidden.get_data(as_text=True)
+    assert hidden.headers.get("Content-Length") == missing.headers.get("Content-Length")
+
+
+def test_granted_survey_pages_open(app, client, login_as, values, db, make_response):
+    login_as(Researcher.RESEARCHER, surveys=["feedback"])
+    for path in (
+        "/admin/",
+        "/admin/surveys/feedback",
+        "/admin/surveys/feedback/responses",
+        f"/admin/surveys/feedback/responses/{values['public_id']}",
+        f"/admin/surveys/feedback/responses/{values['public_id']}/delete",
+        "/admin/surveys/feedback/share",
+        "/admin/surveys/feedback/qr.svg",
+        "/admin/surveys/feedback/qr.png",
+        "/admin/surveys/feedback/posters",
+    ):
+        assert client.get(path).status_code == 200, path
+
+
+def test_a_response_of_another_survey_is_404_even_with_a_grant_to_the_url_survey(client, login_as, values):
+    login_as(Researcher.RESEARCHER, surveys=["waste-sorting"])
+    path = f"/admin/surveys/waste-sorting/responses/{values['public_id']}"  # a feedback response
+    assert client.get(path).status_code == 404
+
+
+def test_survey_list_shows_only_granted_surveys(client, login_as):
+    login_as(Researcher.RESEARCHER, surveys=["feedback"])
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "/admin/surveys/feedback" in page
+    assert "/admin/surveys/waste-sorting" not in page
+    assert "/admin/pilots/housing-2026" not in page
+
+
+def test_admin_sees_every_survey(client, login_as):
+    login_as(Researcher.ADMIN)
+    page = client.get("/admin/").get_data(as_text=True)
+    for survey_id in ("feedback", "waste-sorting", "housing-baseline", "housing-follow-up-1"):
+        assert f"/admin/surveys/{survey_id}" in page
+
+
+def test_audit_log_is_for_admins_only(client, login_as):
+    login_as(Researcher.RESEARCHER, surveys=["feedback"])
+    assert client.get("/admin/audit").status_code == 404
+
+
+def test_receipt_lookup_only_finds_responses_of_visible_surveys(client, login_as, values):
+    login_as(Researcher.RESEARCHER, surveys=["waste-sorting"])
+    assert client.get("/admin/receipt?code=K7QM-3XPA").status_code == 404

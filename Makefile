@@ -19,6 +19,7 @@ setup: $(INSTALLED)
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) surveys sync
+	$(FLASK) users setup-link --base-url http://127.0.0.1:5000
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: setup

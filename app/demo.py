@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 import re
@@ -22,6 +23,7 @@ SKIP_SHARE = 0.12  # an optional question left unanswered
 WEEKS = 6  # answers spread over the last six weeks
 HOUR_WEIGHTS = [1, 0, 0, 0, 0, 1, 3, 5, 6, 6, 6, 7, 8, 8, 8, 9, 10, 12, 12, 10, 8, 5, 3, 2]
 HOUR_CUMULATIVE = list(itertools.accumulate(HOUR_WEIGHTS))
+HOURS = list(range(24))
 
 COMMENTS = {
     "sv": [
@@ -47,6 +49,11 @@ COMMENTS = {
     ],
 }
 OTHER_TEXTS = {"sv": ["Batterier", "Kläder", "Elektronik"], "en": ["Batteries", "Clothes"], "ar": ["بطاريات"]}
+
+
+def weighted(rng: random.Random, options: list, cumulative: list[float]) -> Any:
+    """One of `options`, drawn with the given cumulative weights (random.choices, minus its overhead)."""
+    return options[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
 
 
 class DemoError(Exception):
@@ -82,7 +89,7 @@ class _Generator:
     def _pick(self, key: str, options: list) -> Any:
         if key not in self.cumulative:
             self._weights(key, len(options))
-        return self.rng.choices(options, cum_weights=self.cumulative[key])[0]
+        return weighted(self.rng, options, self.cumulative[key])
 
     def answer(self, question: Any, lang: str, answers: dict) -> None:
         """Put an answer for `question` into `answers` (or leave it out when skipped)."""
@@ -179,11 +186,12 @@ def _response_row(gen: _Generator, survey: Survey, version_id: int, now: datetim
     """One synthetic response as a row for a bulk insert."""
     rng = gen.rng
     langs = survey.languages
-    lang = rng.choices(langs, weights=[3 if i == 0 else 1 for i in range(len(langs))])[0]
+    # The default language is the most used; the others share the rest.
+    lang = langs[0] if rng.random() < 0.6 or len(langs) == 1 else rng.choice(langs[1:])
     hidden = {name: str(rng.randint(1, 40)) for name in survey.hidden_fields if rng.random() < 0.85}
     # A day in the last weeks, at an hour weighted towards afternoons and evenings (UTC).
     day = now - timedelta(days=rng.randint(0, 7 * WEEKS))
-    hour = rng.choices(range(24), cum_weights=HOUR_CUMULATIVE)[0]
+    hour = weighted(rng, HOURS, HOUR_CUMULATIVE)
     started = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
     duration = timedelta(seconds=min(max(rng.lognormvariate(5.2, 0.5), 40), 3600))
     started = min(started, now - duration)
@@ -244,13 +252,14 @@ def seed(
     gen = _Generator(survey, rng, date.today())
     now = datetime.now(UTC)
     rows: list[dict] = []
+    # A Core insert of the table: one executemany per chunk, without the ORM's per-row bookkeeping.
     for index in range(count):
         rows.append(_response_row(gen, survey, version_id, now, index))
         if len(rows) == CHUNK:
-            session.execute(insert(Response), rows)
+            session.execute(insert(Response.__table__), rows)
             rows = []
     if rows:
-        session.execute(insert(Response), rows)
+        session.execute(insert(Response.__table__), rows)
     return count
 
 

@@ -195,9 +195,8 @@ def step_floor(fmt: str, profile_path: Path, out: Path) -> dict:
 # ----------------------------------------------------------------------------- the run
 
 
-def _best(env: dict, runs: int, *args: str) -> dict:
-    """The best of `runs` fresh runs (least wall and CPU time; the largest peak memory)."""
-    results = [_child(env, *args) for _ in range(runs)]
+def _best(results: list[dict]) -> dict:
+    """The best of several runs: least wall and CPU time; the largest peak memory."""
     best = dict(min(results, key=lambda r: r["wall"]))
     best["cpu"] = min(r["cpu"] for r in results)
     best["peak"] = max(r["peak"] for r in results)
@@ -233,17 +232,22 @@ def main() -> None:
         print(f"Seeding {args.responses:,} responses of {SURVEY} into {work / 'bench.db'} ...", flush=True)
         seed = _child(env, "_seed", str(args.responses))
         print(f"  seeded in {seed['wall']:.1f} s wall, {seed['cpu']:.1f} s CPU", flush=True)
-        results = {}
+        # The CSV first: the floors write the same cells, described from it.
+        _child(env, "_export", "csv", str(work / "export.csv"))
+        profile = _child(env, "_profile", str(work / "export.csv"), str(work / "profile.json"))
+        # Each format's runs alternate with its floor's, so both meet the same load on the machine.
+        results, floors = {}, {}
         for fmt in FORMATS:
             print(f"Exporting {fmt} ...", flush=True)
-            results[fmt] = _best(env, args.runs, "_export", fmt, str(work / f"export.{fmt}"))
-        profile = _child(env, "_profile", str(work / "export.csv"), str(work / "profile.json"))
-        floors = {}
-        for fmt in ("xlsx", "csv"):
-            print(f"Floor {fmt} ...", flush=True)
-            floors[fmt] = _best(
-                env, args.runs, "_floor", fmt, str(work / "profile.json"), str(work / f"floor.{fmt}")
-            )
+            runs, floor_runs = [], []
+            for _ in range(args.runs):
+                runs.append(_child(env, "_export", fmt, str(work / f"export.{fmt}")))
+                if fmt in ("xlsx", "csv"):
+                    floor_args = ("_floor", fmt, str(work / "profile.json"), str(work / f"floor.{fmt}"))
+                    floor_runs.append(_child(env, *floor_args))
+            results[fmt] = _best(runs)
+            if floor_runs:
+                floors[fmt] = _best(floor_runs)
         _report(args.responses, seed, results, floors, profile)
     finally:
         if args.keep is None:
@@ -256,18 +260,22 @@ def _report(responses: int, seed: dict, results: dict, floors: dict, profile: di
         f"{responses:,} responses seeded in {seed['wall']:.1f} s ({seed['cpu']:.1f} s CPU); "
         f"{profile['rows']:,} complete rows exported, {profile['cells']:,} non-empty cells"
     )
-    head = ("what", "wall s", "CPU s", "peak MB", "floor wall s", "ratio wall", "ratio CPU", "target", "ok")
+    head = ("what", "wall s", "CPU s", "peak MB", "ratio wall", "ratio CPU", "target", "ok wall", "ok CPU")
     lines = [head]
     for name, floor in floors.items():
         lines.append((f"floor {name}", f"{floor['wall']:.1f}", f"{floor['cpu']:.1f}", f"{floor['peak']:.0f}"))
-    verdict = True
+    verdicts = {"wall": True, "cpu": True}
     for fmt, r in results.items():
         max_ratio, max_mb = TARGETS[fmt]
         floor = floors.get(fmt)
-        ratio_wall = r["wall"] / floor["wall"] if floor else None
-        ratio_cpu = r["cpu"] / floor["cpu"] if floor else None
-        ok = (max_mb is None or r["peak"] < max_mb) and (max_ratio is None or ratio_wall <= max_ratio)
-        verdict &= ok
+        ratios = {clock: r[clock] / floor[clock] for clock in ("wall", "cpu")} if floor else {}
+        memory_ok = max_mb is None or r["peak"] < max_mb
+        ok = {
+            clock: memory_ok and (max_ratio is None or ratios[clock] <= max_ratio)
+            for clock in ("wall", "cpu")
+        }
+        for clock in ok:
+            verdicts[clock] &= ok[clock]
         target = " ".join(
             part
             for part in (f"<= {max_ratio}x" if max_ratio else "", f"< {max_mb} MB" if max_mb else "")
@@ -279,18 +287,19 @@ def _report(responses: int, seed: dict, results: dict, floors: dict, profile: di
                 f"{r['wall']:.1f}",
                 f"{r['cpu']:.1f}",
                 f"{r['peak']:.0f}",
-                f"{floor['wall']:.1f}" if floor else "",
-                f"{ratio_wall:.2f}x" if floor else "",
-                f"{ratio_cpu:.2f}x" if floor else "",
+                f"{ratios['wall']:.2f}x" if floor else "",
+                f"{ratios['cpu']:.2f}x" if floor else "",
                 target or "-",
-                "yes" if ok else "NO",
+                "yes" if ok["wall"] else "NO",
+                "yes" if ok["cpu"] else "NO",
             )
         )
     widths = [max(len(line[i]) if i < len(line) else 0 for line in lines) for i in range(len(head))]
     for line in lines:
         print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False)).rstrip())
     print()
-    print("All targets met." if verdict else "Some targets NOT met.")
+    for clock, label in (("wall", "wall time"), ("cpu", "CPU time")):
+        print(f"Targets on {label}: {'all met' if verdicts[clock] else 'NOT all met'}.")
 
 
 if __name__ == "__main__":

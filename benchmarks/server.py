@@ -61,8 +61,10 @@ def serve(config: dict | None = None, ports: range = PORTS, migrate: bool = True
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/lyssna.db",
             "LYSSNA_SURVEYS_DIR": str(ROOT / "surveys"),
             "LYSSNA_EXPORTS_DIR": f"{scratch}/exports",
-            # One scripted client walks every survey in seconds: the per-client limits would stop it.
-            "RATELIMIT_ENABLED": False,
+            # One scripted client walks every survey in seconds: the per-client limit would stop it.
+            # (Not RATELIMIT_ENABLED=False: Flask-Limiter keeps that on its shared object, so every
+            # app created later in the same process, such as the other tests', would be unlimited.)
+            "LYSSNA_ANSWER_RATE_LIMIT": "100000/minute",
         }
         app = create_app({**base, **(config or {})})
         if migrate:

@@ -341,6 +341,12 @@ def _filters(options: ExportOptions, versions: list[VersionInfo], tz: ZoneInfo) 
     if not options.include_demo:
         conditions.append(Response.is_demo.is_(False))
     if options.language:
+        languages = list(dict.fromkeys(lang for v in versions for lang in v.survey.languages))
+        if options.language not in languages:
+            raise ExportError(
+                f"No response can be in '{options.language}': "
+                f"the survey's languages are {', '.join(languages)}."
+            )
         conditions.append(Response.language == options.language)
     # Partial responses were never submitted: their last activity stands in for the date.
     when = func.coalesce(Response.submitted_at, Response.updated_at)

@@ -169,6 +169,7 @@ def test_demo_rows_are_exported_and_counted(kitchen_app, add):
     [
         ({"lang": "fi"}, "Language 'fi' is not one of the survey's languages (sv, en, ar)"),
         ({"where": (("floor", "2"),)}, "'floor' is not a hidden field of this survey"),
+        ({"language": "fi"}, "No response can be in 'fi': the survey's languages are sv, en, ar."),
     ],
 )
 def test_bad_options_are_plain_errors(kitchen_app, options, message):

@@ -13,8 +13,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import Field, Form, FormField, StringField
+from wtforms.utils import unset_value
 
 from app.surveys.conditions import is_answered
 from app.surveys.models import OTHER, Page, Survey
@@ -125,6 +126,26 @@ class ChoicesAnswer(ChoiceAnswer):
         self.data = [value for key, value in self.values.items() if key in valuelist] or None
         if unknown:
             raise ValueError(_("Choose one of the answers shown."))
+
+
+class PhotoAnswer(AnswerField):
+    """A picture: the file sent with the page and a "remove" box. Its data, the stored file's name,
+    is never read from the form: answering.photos stores the upload and sets it from the database."""
+
+    upload: FileStorage | None = None
+    remove: bool = False
+    kept: Any = None  # the MediaFile row of the picture kept with the response
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(formdata, data, extra_filters)
+        self.remove = bool(formdata and formdata.get(f"{self.name}_remove"))
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.upload = next((v for v in valuelist if isinstance(v, FileStorage) and v.filename), None)
+        self.data = None
+
+    def process_data(self, value: Any) -> None:
+        self.data = None
 
 
 # ----------------------------------------------------------------------------- the page form
@@ -253,7 +274,7 @@ def build_form_class(survey: Survey, page: Page, lang: str) -> type[PageForm]:
     fields: dict[str, Any] = {}
     names: dict[str, list[str]] = {}
     for question in page.questions:
-        if question.type in ("note", "photo"):
+        if question.type == "note":
             continue
         built = FIELD_BUILDERS[question.type](survey, question, lang)
         fields.update(built)
@@ -300,6 +321,8 @@ def _required_message(question: Any) -> str:
         return _("Choose at least one answer.")
     if question.type == "ranking":
         return _("Give every item a number.")
+    if question.type == "photo":
+        return _("Add a picture.")
     return _("Choose an answer.")
 
 
@@ -405,6 +428,10 @@ def _ranking(survey: Survey, q: Any, lang: str) -> dict:
     return {q.id: FormField(sub, separator="_")}
 
 
+def _photo(survey: Survey, q: Any, lang: str) -> dict:
+    return {q.id: PhotoAnswer(validators=_common(q))}
+
+
 FIELD_BUILDERS = {
     "text": _text,
     "long_text": _text,
@@ -416,4 +443,5 @@ FIELD_BUILDERS = {
     "matrix": _matrix,
     "rating": _rating,
     "ranking": _ranking,
+    "photo": _photo,
 }

@@ -8,7 +8,7 @@ The form never names a file: which picture belongs to the resident is read from 
 
 from __future__ import annotations
 
-from flask import send_file
+from flask import abort, send_file
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as HttpResponse
@@ -48,6 +48,7 @@ def fill(session: Session, response: Response, form: FlaskForm) -> None:
         field = form[question.id]
         field.kept = kept.get(question.id)
         field.data = field.kept.name if field.kept is not None else None
+        field.thumbnail = thumbnail_size(field.kept) if field.kept is not None else None
 
 
 def thumbnail_size(row: MediaFile, side: int = media.THUMBNAIL_SIDE) -> tuple[int, int]:
@@ -57,7 +58,11 @@ def thumbnail_size(row: MediaFile, side: int = media.THUMBNAIL_SIDE) -> tuple[in
 
 
 def send_thumbnail(name: str) -> HttpResponse:
-    """A thumbnail of a stored photo as a response that no cache keeps (shared phones)."""
-    http = send_file(media.thumbnail_path(name), mimetype="image/jpeg", max_age=0, conditional=False)
+    """A thumbnail of a stored photo as a response that no cache keeps (shared phones); 404 if gone."""
+    try:
+        path = media.thumbnail_path(name)
+    except media.MediaNotFound:
+        abort(404)
+    http = send_file(path, mimetype="image/jpeg", max_age=0, conditional=False)
     http.headers["Cache-Control"] = "private, no-store"
     return http

@@ -10,13 +10,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
+from app import attachments
 from app.extensions import db
 from app.i18n import use_survey_language
 from app.models import Response
 from app.surveys.models import Survey
 from app.surveys.registry import current_registry
 
-from . import access, pages, responses
+from . import access, pages, photos, responses
 from .forms import HONEYPOT, SHOWN, StartForm, build_form_class, formdata_from
 
 bp = Blueprint("answering", __name__, template_folder="templates")
@@ -76,11 +77,13 @@ def save(survey_id: str, page_id: str):
     form = build_form_class(survey, page, lang)()
     if form[HONEYPOT].data:
         return _decoy(survey, lang)
+    photos.receive(db.session, response, form)
     forward = request.form.get("nav") != "back"
     shown = pages.shown_ids(survey, response, page, form.answers())
     new = pages.revealed(page, shown, set(request.form.get(SHOWN, "").split()), form.answers())
     valid = form.validate_shown(shown - set(new))  # a question just revealed is asked, not faulted
     if forward and (new or not valid):
+        db.session.commit()  # keeps a picture just sent, so the resident need not send it again
         return _render_page(survey, lang, response, page, form, shown, revealed=new)
     answers = form.answers(shown) if valid else form.valid_answers(shown)
     version_id = current_registry().version_id(db.session, survey.id)
@@ -109,6 +112,18 @@ def resume(survey_id: str, token: str):
     if response.status == Response.COMPLETE:
         target = url_for(".thanks", survey_id=survey.id)
     return _with_cookie(redirect(target), survey, token)
+
+
+@bp.get("/s/<survey_id>/photos/<name>")
+def photo(survey_id: str, name: str):
+    """A small copy of a picture the resident added, shown on their page; only their cookie gets it."""
+    survey, _lang = _open_survey(survey_id)
+    response = _response_from_cookie(survey)
+    if response is None or response.status != Response.IN_PROGRESS:
+        abort(404)
+    if not attachments.owns_photo(db.session, response, name):
+        abort(404)
+    return photos.send_thumbnail(name)
 
 
 @bp.get("/s/<survey_id>/privacy")
@@ -232,6 +247,7 @@ def _finish(survey: Survey, response: Response) -> HttpResponse:
         db.session.commit()
         lang = response.language
         return render_template("answering/unavailable.html", survey=survey, lang=lang, state="code_used")
+    attachments.keep_only_answered(db.session, response)
     db.session.commit()
     receipts = session.setdefault("receipts", {})
     receipts[survey.id] = response.receipt_code
@@ -276,6 +292,7 @@ def _render_start(survey: Survey, lang: str, form: StartForm, errors=(), notice:
 
 
 def _render_page(survey, lang, response, page, form, shown, revealed=(), notice=None) -> str:
+    photos.fill(db.session, response, form)
     number, total = responses.progress(survey, response, page.id)
     token = request.cookies.get(_cookie_name(survey))
     resume_url = (

@@ -154,3 +154,42 @@ def walk(
         response = navigation.value
         label = page_label(survey, page.content(), label)
     raise AssertionError(f"{survey.id} [{language}]: no thank-you page after {max_steps} steps")
+
+
+def mistake(survey: Survey) -> tuple[str, dict[str, str]]:
+    """Where a resident can make a mistake: the first page with a required question (left empty),
+    else the first number with a maximum (answered above it): (page id, wrong field values)."""
+    for page in survey.pages:
+        if any(q.required for q in page.questions):
+            return page.id, {}
+    for page in survey.pages:
+        for q in page.questions:
+            if q.type in ("integer", "decimal") and q.max is not None:
+                return page.id, {q.id: str(int(q.max) + 1)}
+    raise AssertionError(f"{survey.id}: no question on which to make a mistake")
+
+
+def make_a_mistake(page: Page, base_url: str, survey: Survey, language: str) -> str:
+    """Answer up to the page of `mistake(survey)`, submit it wrongly, and return its page id; the
+    browser is left on the page that comes back with its errors."""
+    page_id, wrong = mistake(survey)
+    target = survey.page(page_id)
+    answers = planned_answers(survey)
+    page.goto(start_url(base_url, survey, language))
+    for _ in range(len(survey.pages) + 3):
+        form = post_form(page)
+        if form is None:
+            raise AssertionError(f"{survey.id} [{language}]: the survey ended before page {page_id}")
+        names = {c["name"] for c in form.evaluate(CONTROLS_JS)}
+        if any(q in target.questions for q in questions_in_form(survey, names)):
+            break
+        answer_form(page, form, survey, answers)
+        with page.expect_navigation():
+            forward(form).click()
+    form = post_form(page)
+    for name, value in wrong.items():
+        set_field(form, name, value)
+    # A form without `novalidate` would be stopped by the browser: the short timeout says so.
+    with page.expect_navigation(timeout=5000):
+        forward(form).click()
+    return page_id

@@ -1,6 +1,6 @@
 """Screenshots for people to look at: every page of every example survey (start to thank-you,
-plus the public pages) on a phone (390x844, whole page), in Swedish and Arabic, as PNG files in
-test-artifacts/screenshots/ (git-ignored).
+and a page with mistakes) and the public pages on a phone (390x844, whole page), in Swedish and
+Arabic, as PNG files in test-artifacts/screenshots/ (git-ignored).
 
     .venv/bin/python benchmarks/screenshots.py [--languages sv,ar,en] [--survey feedback] [--out DIR]
 """
@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from app.surveys.registry import current_registry  # noqa: E402
-from benchmarks.browser_walk import PHONE, chromium_available, launch, walk  # noqa: E402
+from benchmarks.browser_walk import PHONE, chromium_available, launch, make_a_mistake, walk  # noqa: E402
 from benchmarks.server import serve  # noqa: E402
 
 PUBLIC_PAGES = {"index": "/", "accessibility": "/accessibility", "privacy": "/privacy"}
@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
                 try:
                     walk(context.new_page(), served.url, survey, language, on_load=save)
+                    page = context.new_page()
+                    page_id = make_a_mistake(page, served.url, survey, language)
+                    saved.append(shoot(page, args.out, f"{language}-{survey.id}-mistakes-{page_id}"))
                 except AssertionError as problem:
                     print(f"stopped: {problem}", file=sys.stderr)
                 context.close()

@@ -32,3 +32,13 @@ def test_waste_survey_uses_the_promised_features():
     assert {"matrix", "rating", "multiple_choice"} <= types
     assert survey.hidden_fields == ["station"] and survey.consent is not None
     assert any(getattr(q, "exclusive", None) and q.other for _, q in survey.questions())
+
+
+def test_station_report_asks_for_an_optional_photo():
+    survey = load_file(Path("surveys/station-report.yaml")).survey
+    types = [q.type for _, q in survey.questions()]
+    assert types == ["single_choice", "photo", "long_text"]
+    problem, photo, _comment = (q for _, q in survey.questions())
+    assert len(survey.choices(problem)) == 5 and problem.other
+    assert not photo.required and photo.max_mb == 10
+    assert survey.hidden_fields == ["station"]

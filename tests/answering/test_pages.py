@@ -304,3 +304,33 @@ def test_a_filled_honeypot_on_a_page_saves_nothing(lab, browse, start, stored):
     bot = next_(browse, client, page, {**FIRST, "leave_empty": "x"})
     assert bot.status == 200
     assert stored("lab")[0].answers == {}
+
+
+def test_two_simultaneous_submits_of_the_last_page_complete_once(lab, browse, start, stored):
+    import threading
+
+    phone = lab.test_client()
+    last = _to_last_page(browse, phone, start)
+    # Two tabs (or a double tap on a slow network): the same cookies, sent at the same moment.
+    tabs = [lab.test_client() for _ in range(2)]
+    for tab in tabs:
+        for cookie in ("session", "lyssna-lab"):
+            path = "/s/lab" if cookie == "lyssna-lab" else "/"
+            tab.set_cookie(cookie, phone.get_cookie(cookie, path=path).value, path=path)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def send(tab):
+        barrier.wait()
+        results.append(next_(browse, tab, last, {"last": "race"}))
+
+    threads = [threading.Thread(target=send, args=(tab,)) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(r.status for r in results) == [302, 302]
+    assert all(r.location.endswith("/thanks") for r in results)
+    [response] = stored("lab")
+    assert response.status == Response.COMPLETE and response.answers["last"] == "race"

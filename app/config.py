@@ -70,7 +70,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Request limits (app/security.py): uploads may be large, everything else is a small form.
     "LYSSNA_MAX_FORM_BYTES": 256 * 1024,
-    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    # Werkzeug's multipart reader checks this against its read buffer too (64 KiB reads plus a
+    # partial boundary kept over), so 64 KiB or less would refuse file uploads at random (413).
+    "MAX_FORM_MEMORY_SIZE": 128 * 1024,
     "MAX_FORM_PARTS": 300,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

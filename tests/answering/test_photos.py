@@ -253,3 +253,17 @@ def test_thumbnail_is_only_for_the_resident_who_sent_it(snap, start, browse):
     moved = upload(owner, again, {"problem": "full", "nav": "next"})
     upload(owner, browse.get(owner, moved.location), {"nav": "next"}, {"proof": (png(), "p.png")})
     assert fetch(owner, url).status_code == 404, "a completed response's pictures are for researchers only"
+
+
+def test_upload_whose_bytes_resemble_a_boundary_is_read_not_refused(snap, start):
+    # Werkzeug keeps a possible boundary start ("\r\n-") over between 64 KiB reads; with
+    # MAX_FORM_MEMORY_SIZE at 64 KiB such a file (any real JPEG, sooner or later) was a 413.
+    client = snap.test_client()
+    page = start(client, "snap")
+
+    again = upload(
+        client, page, {"problem": "full", "nav": "next"}, {"picture": (b"\r\n-" * 80_000, "a.jpg")}
+    )
+
+    assert again.status == 200
+    assert "This file is not a picture we can use" in again.html

@@ -130,6 +130,8 @@ def photo(survey_id: str, name: str):
 def notice(survey_id: str):
     """The survey's privacy notice, linked from every page of it."""
     survey, lang = _open_survey(survey_id, closed_ok=True)
+    if survey.privacy_notice is None:  # then the service's own privacy page says it all
+        return redirect(url_for("public.privacy", lang=lang))
     return render_template("answering/notice.html", survey=survey, lang=lang)
 
 

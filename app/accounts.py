@@ -25,8 +25,6 @@ PASSWORD_MAX_LENGTH = 256
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_TIME = timedelta(minutes=15)
-# A session ends after PERMANENT_SESSION_LIFETIME (config) however busy, or after this long idle.
-IDLE_TIMEOUT = timedelta(minutes=30)
 SETUP_LINK_LIFETIME = timedelta(hours=24)
 # werkzeug's scrypt (memory-hard, in the standard library through OpenSSL): no native dependency to
 # build, and the parameters are in every hash, so a hash made with older ones is upgraded at sign-in.
@@ -178,7 +176,7 @@ def session_expired(now: datetime | None = None) -> bool:
     now_ts = (now or utcnow()).timestamp()
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
     lifetime = lifetime.total_seconds() if isinstance(lifetime, timedelta) else float(lifetime)
-    idle = current_app.config.get("LYSSNA_IDLE_TIMEOUT", IDLE_TIMEOUT).total_seconds()
+    idle = current_app.config["LYSSNA_IDLE_TIMEOUT"].total_seconds()
     signed_in_at, seen_at = session.get("signed_in_at"), session.get("seen_at")
     if signed_in_at is None or seen_at is None:
         return True

@@ -68,6 +68,10 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "en",
     "LYSSNA_INTERFACE_LANGUAGES": ["sv", "en", "ar"],
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Researcher area: a signed-in session ends after this long without a request (the absolute
+    # limit is PERMANENT_SESSION_LIFETIME); exports with more rows than this run in the background.
+    "LYSSNA_IDLE_TIMEOUT": timedelta(minutes=30),
+    "LYSSNA_EXPORT_INLINE_ROWS": 20_000,
     # Request limits (app/security.py): uploads may be large, everything else is a small form.
     "LYSSNA_MAX_FORM_BYTES": 256 * 1024,
     # Werkzeug's multipart reader checks this against its read buffer too (64 KiB reads plus a

@@ -26,6 +26,7 @@ def template_helpers() -> dict:
         "type_name": formatting.type_name,
         "scale_note": formatting.scale_note,
         "hidden_rows": formatting.hidden_rows,
+        "filter_summary_of": formatting.filter_summary,
         "is_admin": access.is_admin(current_user),
         "now_utc": datetime.now(UTC),
         "zone": ZoneInfo(current_app.config["LYSSNA_TIMEZONE"]),

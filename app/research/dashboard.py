@@ -7,7 +7,6 @@ is cached per app process while the survey's responses are unchanged, and reused
 
 from __future__ import annotations
 
-import json
 import statistics
 import threading
 import time as clock
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import orjson
 from flask import current_app
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -107,7 +107,7 @@ def build_dashboard(session: Session, survey: Survey, filters: Filters, tz: Zone
         if not (complete or summarise_partial):
             paths[complete, current, _path_key(history)] += 1
             continue
-        answers = json.loads(answers) if isinstance(answers, str) else answers or {}
+        answers = orjson.loads(answers) if isinstance(answers, str) else answers or {}
         path = _path_key(history)
         if complete and not path:  # stored without a page history: the pages holding its answers
             path = frozenset(page_of_key[k] for k in answers if k in page_of_key)
@@ -176,7 +176,7 @@ def _path_key(history) -> tuple | str:
 
 def _pages(path) -> set[str]:
     if isinstance(path, str):
-        return set(json.loads(path)) if path else set()
+        return set(orjson.loads(path)) if path else set()
     return set(path)
 
 

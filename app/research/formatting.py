@@ -95,3 +95,18 @@ def hidden_rows(values: dict[str, list[int]]) -> list[tuple[str, list[int]]]:
 def natural_key(text: str) -> tuple:
     """Sort '2' before '10', and numbers before words."""
     return (0, int(text), "") if text.isdigit() else (1, 0, text.casefold())
+
+
+def filter_summary(filters) -> str:
+    """The filters in words, for the export button ('all complete responses' when none)."""
+    parts = []
+    if filters.date_from or filters.date_to:
+        parts.append(
+            _("submitted %(start)s to %(end)s", start=filters.date_from or "…", end=filters.date_to or "…")
+        )
+    if filters.language:
+        parts.append(_("answered in %(lang)s", lang=filters.language))
+    parts += [f"{name} = {value}" for name, value in filters.hidden]
+    parts.append(_("complete and unfinished responses") if filters.partial else _("complete responses only"))
+    parts.append(_("demo responses included") if filters.demo else _("without demo responses"))
+    return ", ".join(str(p) for p in parts)

@@ -21,9 +21,10 @@ PER_PAGE = 50
 
 
 def page_of_responses(
-    session: Session, survey_id: str, filters: Filters, tz: ZoneInfo, page: int, per_page: int = PER_PAGE
+    session: Session, survey_id: str, filters: Filters, tz: ZoneInfo, page: int, per_page: int | None = None
 ) -> tuple[list[Response], int]:
     """One page of the survey's responses (every status), newest first, and how many match in all."""
+    per_page = per_page or PER_PAGE
     conditions = filters.conditions(survey_id, tz, statuses=False)
     total = session.scalar(select(func.count()).select_from(Response).where(*conditions)) or 0
     rows = session.scalars(

@@ -19,9 +19,11 @@ class IsolatedClient(FlaskClient):
     context for requests, so `g` would leak from one request to the next (Flask-WTF's CSRF token,
     Flask-Login's loaded user) and hide or fake bugs. A fresh contextvars context prevents that, and
     also gives each request its own database session: commit test data before requesting it.
+    Bodies are read inside that context (buffered), so streamed downloads work and files are closed.
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

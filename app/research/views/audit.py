@@ -24,6 +24,7 @@ def audit_log():
         page=page,
         pages=pages,
         total=total,
+        per_page=PER_PAGE,
         actions=audit.ACTIONS,
         nav="audit",
     )

@@ -40,6 +40,7 @@ def responses_list(survey_id: str):
         total=total,
         page=page,
         pages=max(1, -(-total // responses.PER_PAGE)),
+        per_page=responses.PER_PAGE,
         filters=parsed.filters,
         problems=parsed.problems,
         hidden_values=dashboards.hidden_values(db.session, survey, parsed.filters),

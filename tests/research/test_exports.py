@@ -1,0 +1,129 @@
+"""Exports from the dashboard: the filters travel along, small exports stream, large ones run in the
+background with a progress page, and every export is in the audit log."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from app.models import AuditEvent, ExportJob, Researcher
+from app.research import jobs
+
+
+@pytest.fixture
+def app(make_app):
+    """The app with a tiny inline limit, so that three responses already make a background export."""
+    return make_app(LYSSNA_EXPORT_INLINE_ROWS=2)
+
+
+@pytest.fixture
+def stations(db, make_response):
+    for station in ("12", "12", "7"):
+        make_response("waste-sorting", hidden={"station": station}, visits="weekly", comment="=1+1")
+    db.commit()
+
+
+def sheet_rows(data: bytes) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    rows = list(workbook["Responses"].iter_rows(values_only=True))
+    workbook.close()
+    return rows
+
+
+def test_dashboard_export_button_carries_the_filters(client, login_as, stations):
+    login_as(surveys=["waste-sorting"])
+    page = client.get("/admin/surveys/waste-sorting?hidden_station=12&language=sv&demo=0").get_data(
+        as_text=True
+    )
+    form = page[page.index('action="/admin/surveys/waste-sorting/export"') :]
+    form = form[: form.index("</form>")]
+    for field in ('name="hidden_station" value="12"', 'name="language" value="sv"', 'name="demo" value="0"'):
+        assert field in form
+
+
+def test_small_export_streams_the_filtered_rows_with_labels(client, db, login_as, stations):
+    login_as(surveys=["waste-sorting"])
+    response = client.get(
+        "/admin/surveys/waste-sorting/export?format=xlsx&values=labels&lang=en&hidden_station=12"
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="waste-sorting-')
+    rows = sheet_rows(response.data)
+    data = rows[1:]
+    assert len(data) == 2
+    assert "About once a week" in data[0]
+    assert "'=1+1" in data[0]  # never a formula
+    event = db.query(AuditEvent).filter_by(action="export").one()
+    assert event.actor == "researcher@example.org" and event.survey_id == "waste-sorting"
+    assert event.detail["format"] == "xlsx" and event.detail["values"] == "labels"
+    assert event.detail["where"] == ["station=12"] and event.detail["rows"] == 2
+
+
+def test_faster_formats_may_stream_more_rows(app):
+    with app.app_context():
+        assert jobs.runs_in_background("xlsx", 3) and not jobs.runs_in_background("csv", 3)
+
+
+def test_csv_export_with_semicolons(client, login_as, stations):
+    login_as(surveys=["waste-sorting"])
+    response = client.get("/admin/surveys/waste-sorting/export?format=csv&sep=semicolon&hidden_station=7")
+    text = response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    assert text.splitlines()[0].lstrip("\ufeff").startswith("response_id;")  # with a BOM for Excel
+
+
+def test_unknown_format_is_a_clear_error(client, login_as, stations):
+    login_as(surveys=["waste-sorting"])
+    response = client.get("/admin/surveys/waste-sorting/export?format=docx")
+    assert response.status_code == 400
+    assert "Unknown format" in response.get_data(as_text=True)
+
+
+def test_large_export_runs_in_the_background_then_downloads(client, db, login_as, stations):
+    login_as(surveys=["waste-sorting"])
+    response = client.get("/admin/surveys/waste-sorting/export?format=xlsx")
+    assert response.status_code == 302
+    status_url = response.location
+    assert status_url.startswith("/admin/surveys/waste-sorting/exports/")
+    jobs.wait_for_jobs()
+    page = client.get(status_url).get_data(as_text=True)
+    assert "The export is ready: 3 responses." in page
+    download = client.get(status_url + "/download")
+    assert download.status_code == 200
+    assert len(sheet_rows(download.data)) == 4
+    job = db.query(ExportJob).one()
+    assert job.status == ExportJob.DONE and job.rows_done == job.rows_total == 3
+    assert job.file_name.startswith("waste-sorting-") and job.file_name.endswith(".xlsx")
+    assert db.query(AuditEvent).filter_by(action="export").count() == 1
+
+
+def test_background_export_of_someone_else_is_404(
+    app, client, db, login_as, sign_in, make_researcher, stations
+):
+    login_as(surveys=["waste-sorting"])
+    status_url = client.get("/admin/surveys/waste-sorting/export?format=xlsx").location
+    jobs.wait_for_jobs()
+    make_researcher("other@example.org", surveys=["waste-sorting"])
+    other = app.test_client()
+    sign_in("other@example.org", target=other)
+    assert other.get(status_url).status_code == 404
+    assert other.get(status_url + "/download").status_code == 404
+    make_researcher("boss@example.org", role=Researcher.ADMIN)
+    admin = app.test_client()
+    sign_in("boss@example.org", target=admin)
+    assert admin.get(status_url).status_code == 200
+
+
+def test_failed_background_export_says_why(client, db, login_as, stations, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jobs, "prepare_export", broken)
+    login_as(surveys=["waste-sorting"])
+    from app.exports import prepare_export  # the view still counts the rows with the real one
+
+    monkeypatch.setattr("app.research.views.exports.prepare_export", prepare_export)
+    status_url = client.get("/admin/surveys/waste-sorting/export?format=xlsx").location
+    jobs.wait_for_jobs()
+    page = client.get(status_url).get_data(as_text=True)
+    assert "The export failed: disk full" in page

@@ -34,4 +34,4 @@ clean:
 # After changing interface strings: collect them, then add the new ones to each language's catalog.
 messages: $(INSTALLED)
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords lazy_gettext --project Lyssna --no-wrap --sort-by-file --output-file app/translations/messages.pot .
-	$(BIN)/pybabel update --input-file app/translations/messages.pot --output-dir app/translations --no-wrap
+	$(BIN)/pybabel update --input-file app/translations/messages.pot --output-dir app/translations --no-wrap --no-fuzzy-matching --ignore-obsolete

@@ -2,14 +2,14 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import attachments, audit, media
+from app import attachments, audit
 from app.extensions import db
 from app.research import dashboard as dashboards
-from app.research import responses
+from app.research import photos, responses
 from app.research.access import response_or_404, survey_or_404, visible_survey_ids
 from app.research.blueprint import bp
 from app.research.filters import parse_filters
@@ -86,15 +86,11 @@ def response(survey_id: str, public_id: str):
 
 @bp.get("/surveys/<survey_id>/responses/<public_id>/photos/<name>")
 def response_photo(survey_id: str, public_id: str, name: str):
-    """A photo of the response (a thumbnail with ?size=small)."""
+    """A photo of the response (a thumbnail with ?size=small), private to researchers with a grant."""
     found = response_or_404(survey_id, public_id)
     if not attachments.owns_photo(db.session, found, name):
         abort(404)
-    try:
-        path = media.thumbnail_path(name) if request.args.get("size") == "small" else media.photo_path(name)
-    except media.MediaNotFound:
-        abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
+    return photos.send_photo(name, small=request.args.get("size") == "small")
 
 
 @bp.get("/surveys/<survey_id>/responses/<public_id>/delete")

@@ -71,7 +71,11 @@ class Response(db.Model):
     """One resident's answers to one survey; nothing in it identifies the device or the person."""
 
     __tablename__ = "response"
-    __table_args__ = (Index("ix_response_survey_status_submitted", "survey_id", "status", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_response_survey_status_submitted", "survey_id", "status", "submitted_at"),
+        # Covers the counts exports and dashboards make (per survey and status, without test data).
+        Index("ix_response_survey_status_flags", "survey_id", "status", "is_test", "is_demo", "version_id"),
+    )
 
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"

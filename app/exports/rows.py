@@ -29,6 +29,7 @@ EPOCH = datetime(1970, 1, 1)
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
 _EXACT = object()  # an hour in which the zone's offset changes: convert each time exactly
+HIDDEN_AT = 9  # where the hidden-field values start in a fetched row (see Table.batches)
 
 
 def neutralise(text: str) -> str:
@@ -201,15 +202,14 @@ def row_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[[An
     src = _Source()
     src.namespace["SEC"] = SECOND
     src.cells = ["pid", src.const(version.number), "status", "st_l", "sub_l", "dur", "lang"]
-    hidden_cells = []
+    hidden = 0
     for column in table.columns:
         if column.source == "hidden":
-            var = f"x{len(hidden_cells)}"
-            src.statements.append(f"    {var} = h.get({src.const(column.qid)})")
-            hidden_cells.append(f"(N({var}) if {var} else None)")
+            var = f"x{hidden}"
+            src.cells.append(f"(N({var}) if {var} else None)")
+            hidden += 1
         elif column.source == "participant":
-            hidden_cells.append("(N(code) if code else None)")
-    src.cells += hidden_cells
+            src.cells.append("(N(code) if code else None)")
     answer_cells = [
         _cell(src, table, c, version.survey) for c in table.columns if c.source not in _NOT_ANSWERS
     ]
@@ -242,9 +242,10 @@ def row_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[[An
     body = "\n".join(
         [
             "def shape(rec):",
-            "    _, pid, _, status, t0, t1, lang, hid, ans, code = rec",
+            "    _, pid, _, status, t0, t1, lang, ans, code"
+            + "".join(f", x{i}" for i in range(hidden))
+            + " = rec",
             *times,
-            "    h = DECODE(hid)" if hidden_cells else "",
             "    g = DECODE(ans).get",
             *src.statements,
             "    return [" + ", ".join(src.cells) + "]",
@@ -269,7 +270,7 @@ def record_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[
     number = version.number
 
     def shape(record: Any) -> dict:
-        _, public_id, _, status, started, submitted, language, hidden_values, answers, code = record
+        _, public_id, _, status, started, submitted, language, answers, code = record[:HIDDEN_AT]
         started, submitted = clock.utc(started), clock.utc(submitted)
         out = {
             "response_id": public_id,
@@ -280,8 +281,8 @@ def record_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[
             "duration_seconds": (submitted - started) // SECOND if submitted else None,
             "language": language,
         }
-        values = decode(hidden_values)
-        out["hidden"] = {h: neutralise(values[h]) for h in hidden if values.get(h)}
+        values = record[HIDDEN_AT:]
+        out["hidden"] = {h: neutralise(v) for h, v in zip(hidden, values, strict=True) if v}
         if participant:
             out["participant"] = neutralise(code) if code else None
         answers = decode(answers)

@@ -98,8 +98,9 @@ class Table:
     def batches(self, progress: Progress | None = None) -> Iterator[list]:
         """The matching responses as fetched rows, in batches (keyset paging on the id).
 
-        JSON columns come as text (decoded with orjson, several times faster than json), and on
-        SQLite the timestamps too: see rows.Clock.
+        A row is (id, public_id, version_id, status, started_at, submitted_at, language, answers,
+        participant_code, *hidden values). The answers come as JSON text (decoded with orjson,
+        several times faster than json), and on SQLite the timestamps as text too: see rows.Clock.
         """
         r = Response
         raw_times = self._session.get_bind().dialect.name == "sqlite"
@@ -116,9 +117,10 @@ class Table:
                 when(r.started_at),
                 when(r.submitted_at),
                 r.language,
-                cast(r.hidden, Text),
                 cast(r.answers, Text),
                 r.participant_code,
+                # Hidden-field values extracted by the database: no JSON to decode per row.
+                *(r.hidden[c.qid].as_string() for c in self.columns if c.source == "hidden"),
             )
             .where(*self._conditions, r.id <= self._max_id)
             .order_by(r.id)

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.exports import FORMATS, ExportError, ExportOptions, prepare_export
+from app.exports.archive import archive_name, write_with_media
 from app.extensions import db
 from app.models import ExportJob, utcnow
 from app.research.filters import Filters
@@ -68,13 +69,13 @@ def describe(fmt: str, options: ExportOptions) -> dict:
     return detail
 
 
-def params(fmt: str, options: ExportOptions) -> dict:
+def params(fmt: str, options: ExportOptions, media: bool = False) -> dict:
     """The job's stored parameters (JSON), from which the thread rebuilds the options."""
     data = asdict(options)
     for key in ("submitted_from", "submitted_to"):
         data[key] = data[key].isoformat() if data[key] else None
     data["where"] = [list(pair) for pair in options.where]
-    return {"format": fmt, "options": data}
+    return {"format": fmt, "options": data, "media": media}
 
 
 def options_from(stored: dict) -> tuple[str, ExportOptions]:
@@ -99,8 +100,9 @@ def jobs_dir(app: Flask | None = None) -> Path:
 
 
 def job_path(job: ExportJob, app: Flask | None = None) -> Path:
-    """The job's file: named by its random id and format only."""
-    return jobs_dir(app) / f"{job.public_id}.{job.params['format']}"
+    """The job's file: named by its random id and format only (a ZIP when it carries the photos)."""
+    extension = "zip" if job.params.get("media") else job.params["format"]
+    return jobs_dir(app) / f"{job.public_id}.{extension}"
 
 
 def is_stale(job: ExportJob) -> bool:
@@ -134,14 +136,19 @@ def run(app: Flask, job_id: int) -> None:
             prepared = prepare_export(job.survey_id, fmt, options)
             job.rows_total = prepared.rows
             db.session.commit()
-            prepared.write(job_path(job, app), _progress_writer(job_id))
+            if job.params.get("media"):
+                file_name = archive_name(prepared)
+                write_with_media(prepared, job_path(job, app), _progress_writer(job_id))
+            else:
+                file_name = prepared.filename
+                prepared.write(job_path(job, app), _progress_writer(job_id))
         except Exception as exc:  # recorded on the job and logged with its traceback
             log.exception("background export %s failed", job.public_id)
             db.session.rollback()
             job = db.session.get(ExportJob, job_id)
             job.status, job.error = ExportJob.FAILED, str(exc)[:500] or exc.__class__.__name__
         else:
-            job.status, job.file_name, job.rows_done = ExportJob.DONE, prepared.filename, prepared.rows
+            job.status, job.file_name, job.rows_done = ExportJob.DONE, file_name, prepared.rows
         job.finished_at = utcnow()
         db.session.commit()
         remove_old_files(app)
@@ -177,10 +184,15 @@ def remove_old_files(app: Flask) -> None:
 
 
 def new_job(
-    session: Session, researcher_id: int, survey_id: str, fmt: str, options: ExportOptions
+    session: Session,
+    researcher_id: int,
+    survey_id: str,
+    fmt: str,
+    options: ExportOptions,
+    media: bool = False,
 ) -> ExportJob:
     """Record a background export (flushed; the view commits and then starts it)."""
-    job = ExportJob(researcher_id=researcher_id, survey_id=survey_id, params=params(fmt, options))
+    job = ExportJob(researcher_id=researcher_id, survey_id=survey_id, params=params(fmt, options, media))
     session.add(job)
     session.flush()
     return job

@@ -140,3 +140,33 @@ def test_erasure_by_receipt_code_deletes_the_photo(app, client, login_as, report
     with app.app_context():
         assert name not in media.stored_names()
         assert not list(media.media_dir().glob(name[:-4] + ".*"))
+
+
+def test_dashboard_offers_the_photos_only_where_there_are_photo_questions(client, login_as, reports):
+    login_as(surveys=["station-report", "feedback"])
+
+    assert 'name="media"' in client.get("/admin/surveys/station-report").get_data(as_text=True)
+    assert 'name="media"' not in client.get("/admin/surveys/feedback").get_data(as_text=True)
+
+
+def test_dashboard_export_with_photos_is_a_zip_named_as_the_column(client, login_as, reports):
+    import csv
+    import zipfile
+
+    from app.research import jobs
+
+    login_as(surveys=["station-report"])
+
+    started = client.get("/admin/surveys/station-report/export?format=csv&hidden_station=12&media=1")
+
+    assert started.status_code == 302  # always in the background
+    jobs.wait_for_jobs()
+    assert "The export is ready: 2 responses." in client.get(started.location).get_data(as_text=True)
+    download = client.get(started.location + "/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        (table,) = [n for n in archive.namelist() if n.endswith(".csv")]
+        rows = list(csv.DictReader(io.StringIO(archive.read(table).decode("utf-8-sig"))))
+        in_column = {row["photo"] for row in rows}
+        assert in_column == {r.answers["photo"] for r in reports[:2]}
+        assert {n for n in archive.namelist() if n != table} == {f"media/{name}" for name in in_column}

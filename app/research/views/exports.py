@@ -22,6 +22,7 @@ from app.research.access import export_job_or_404, survey_or_404
 from app.research.blueprint import bp
 from app.research.filters import parse_filters
 from app.research.formatting import label_language
+from app.research.photos import photo_questions
 
 
 @bp.get("/surveys/<survey_id>/export")
@@ -41,9 +42,12 @@ def export(survey_id: str):
             nav="surveys",
             tab="dashboard",
         ), 400
-    audit.record(db.session, "export", survey_id=survey_id, rows=prepared.rows, **jobs.describe(fmt, options))
-    if jobs.runs_in_background(fmt, prepared.rows):
-        job = jobs.new_job(db.session, current_user.id, survey_id, fmt, options)
+    # With its photos the export is a ZIP of many files: always made in the background.
+    media = request.args.get("media") == "1" and bool(photo_questions(survey))
+    details = {**jobs.describe(fmt, options), **({"media": True} if media else {})}
+    audit.record(db.session, "export", survey_id=survey_id, rows=prepared.rows, **details)
+    if media or jobs.runs_in_background(fmt, prepared.rows):
+        job = jobs.new_job(db.session, current_user.id, survey_id, fmt, options, media)
         db.session.commit()
         jobs.start(current_app._get_current_object(), job.id)
         return redirect(url_for("research.export_job", survey_id=survey_id, job_id=job.public_id))

@@ -18,6 +18,7 @@ def template_helpers() -> dict:
     return {
         "local_time": formatting.local_time,
         "percent": formatting.percent,
+        "count": formatting.count,
         "width_class": formatting.width_class,
         "duration": formatting.duration,
         "fmt_number": formatting.number,

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 WIDTH, HEIGHT = 800, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 28  # margins for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 64, 8, 16, 36  # margins for the axis labels (large enough for phone text)
 MAX_DAYS = 120  # a longer span is drawn per week so that bars stay readable
 
 
@@ -34,6 +34,7 @@ class DayChart:
     labels: list[tuple[float, str]] = field(default_factory=list)  # (x, date text)
     width: int = WIDTH
     height: int = HEIGHT
+    left: int = LEFT
 
     @property
     def busiest(self) -> Column | None:

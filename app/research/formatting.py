@@ -4,7 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
-from flask_babel import get_locale
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 
 
@@ -110,3 +110,8 @@ def filter_summary(filters) -> str:
     parts.append(_("complete and unfinished responses") if filters.partial else _("complete responses only"))
     parts.append(_("demo responses included") if filters.demo else _("without demo responses"))
     return ", ".join(str(p) for p in parts)
+
+
+def count(value: int | None) -> str:
+    """A whole number with the interface language's grouping (100,000 or 100 000)."""
+    return "–" if value is None else format_number(value)

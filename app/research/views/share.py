@@ -10,6 +10,21 @@ from app.research.blueprint import bp
 from app.research.filters import HIDDEN_PREFIX
 from app.research.formatting import label_language
 
+CALL = "Scan the code with your phone camera to answer."  # the English source of the text below
+
+
+def poster_calls(languages: list[str]) -> list[tuple[str, str]]:
+    """The poster's call to action in each survey language that has it translated (English otherwise),
+    each text once, with the language it is really in."""
+    calls: list[tuple[str, str]] = []
+    for code in [*languages, "en"]:
+        with force_locale(code):
+            text = _("Scan the code with your phone camera to answer.")  # the literal, for pybabel
+        lang = code if text != CALL else "en"
+        if text not in (t for _lang, t in calls):
+            calls.append((lang, text))
+    return calls
+
 
 @bp.get("/surveys/<survey_id>/share")
 def share(survey_id: str):
@@ -73,10 +88,7 @@ def poster_sheet(survey_id: str):
             "research.qr_svg", survey_id=survey.id, **{HIDDEN_PREFIX + k: v for k, v in hidden.items()}
         )
         sheets.append({"value": value, "short": posters.short_link(link), "qr": qr})
-    calls = []
-    for code in survey.languages:
-        with force_locale(code):
-            calls.append((code, _("Scan the code with your phone camera to answer.")))
+    calls = poster_calls(survey.languages)
     return render_template(
         "research/posters.html",
         survey=survey,

@@ -294,3 +294,25 @@ def test_a_changed_question_type_is_exported_as_text_not_lost(make_app, write_su
         add(people=1, fractions="food")
         old, new = rows_of()
         assert (old["fractions"], new["fractions"]) == ("food; glass", "food")
+
+
+def test_token_surveys_have_a_participant_column(make_app, write_survey, surveys_dir, add):
+    write_survey("""
+        id: panel
+        title: Panel
+        access: token
+        hidden_fields: [wave]
+        pages:
+          - id: p
+            questions:
+              - {id: happy, type: rating, scale: smiley5, label: Happy}
+        """)
+    with make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).app_context():
+        response = add("panel", hidden={"wave": "2"}, happy=4)
+        response.participant_code = "-AB12"
+        db.session.commit()
+        table = table_of("panel")
+        assert table.names[7:] == ["hidden_wave", "participant", "happy"]
+        [row] = table.rows()
+        assert row[7:] == ["2", "'-AB12", 4]
+        assert next(table.records())["participant"] == "'-AB12"

@@ -1,5 +1,6 @@
 """Security at the edge: response headers, cookie flags, request size limits, proxies and rate limits."""
 
+import re
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Request, current_app
@@ -18,6 +19,9 @@ PERMISSIONS_POLICY = (
     "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
 )
 HSTS = "max-age=31536000"
+
+# C0 control characters other than tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # The blueprints residents use without signing in; they share one rate limit per client.
 PUBLIC_BLUEPRINTS = ("public", "answering")
@@ -105,6 +109,19 @@ class BoundedRequest(Request):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+
+    def _load_form_data(self) -> None:
+        """Parse the form, then drop control characters from it (Werkzeug's hook for parsing).
+
+        Nobody types them; PostgreSQL refuses NUL in JSON and spreadsheets refuse the rest, so a
+        pasted or hostile one would break the save or, later, the export. Tab and newlines stay.
+        """
+        super()._load_form_data()
+        form = self.__dict__["form"]
+        pairs = list(form.items(multi=True))
+        if any(CONTROL_CHARACTERS.search(key + value) for key, value in pairs):
+            cleaned = [(CONTROL_CHARACTERS.sub("", k), CONTROL_CHARACTERS.sub("", v)) for k, v in pairs]
+            self.__dict__["form"] = self.parameter_storage_class(cleaned)
 
 
 def answer_rate_limit() -> str:

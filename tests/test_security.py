@@ -227,3 +227,22 @@ def test_client_key_is_a_keyed_hash_of_the_network(make_app):
     assert key(app, "2001:db8::1") == key(app, "2001:db8::ffff")
     # Another secret, another key: the key cannot be reversed by trying all IPv4 addresses.
     assert key(make_app(SECRET_KEY="other"), "203.0.113.9") != one
+
+
+def test_control_characters_are_dropped_from_forms_but_tabs_and_newlines_stay(make_app):
+    app = make_app(WTF_CSRF_ENABLED=False)
+
+    @app.post("/_test/echo")
+    def echo():
+        from flask import request
+
+        return {"pairs": list(request.form.items(multi=True))}
+
+    sent = [("q\x00", "a\x00b\x1bc"), ("q", "tab\there\r\nnext"), ("q", "🙂 عربي")]
+    for content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        from werkzeug.datastructures import MultiDict
+
+        response = app.test_client().post("/_test/echo", data=MultiDict(sent), content_type=content_type)
+        if content_type == "multipart/form-data":
+            response.request.input_stream.close()
+        assert response.json["pairs"] == [["q", "abc"], ["q", "tab\there\r\nnext"], ["q", "🙂 عربي"]]

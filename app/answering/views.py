@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as HttpResponse
 
 from app import attachments
@@ -138,6 +139,13 @@ def notice(survey_id: str):
 @bp.errorhandler(CSRFError)
 def csrf_error(error: CSRFError):
     """An expired or missing form token: show the form again with what was typed and a fresh token."""
+    try:
+        return _form_again()
+    except HTTPException as answer:  # unknown survey, closed, or not their page: an error handler
+        return current_app.handle_http_exception(answer)  # cannot raise (it would become a 500)
+
+
+def _form_again():
     args = request.view_args or {}
     survey, lang = _open_survey(args.get("survey_id", ""))
     notice = _("Your session had expired, so nothing was saved yet. Check your answers and send them again.")

@@ -425,3 +425,57 @@ def test_control_characters_never_reach_the_database(fuzz_app, value):
     assert response.status_code < 500
     for survey_id, _status, answers in stored(fuzz_app):
         assert_contract(fuzz_app, survey_id, answers)
+
+
+XSS = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+def test_stored_xss_from_the_public_form_is_inert_on_every_researcher_page(fuzz_app):
+    from app import accounts
+
+    # A resident (or a bot) sends the payload through the real form, into every free-text field.
+    client, url, html = started(fuzz_app, "every-type")
+    hostile = {"lt": XSS, "sc_other": XSS, "mc_other": XSS}
+    fields = [(k, hostile.get(k, v)) for k, v in VALID["every-type"]]
+    page = client.post(url, data=MultiDict([("csrf_token", csrf_of(html)), ("nav", "next"), *fields]))
+    assert page.status_code == 302
+    end = client.get(page.headers["Location"]).get_data(as_text=True)
+    done = client.post(page.headers["Location"], data={"csrf_token": csrf_of(end), "nav": "next"})
+    assert done.status_code == 302
+    with fuzz_app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert response.status == Response.COMPLETE and response.answers["lt"] == XSS
+        public_id = response.public_id
+        accounts.create_researcher(db.session, "admin@example.org", "a long enough password", "admin")
+        db.session.commit()
+
+    researcher = fuzz_app.test_client()
+    login = researcher.get("/admin/login").get_data(as_text=True)
+    signed_in = researcher.post(
+        "/admin/login",
+        data={
+            "email": "admin@example.org",
+            "password": "a long enough password",
+            "csrf_token": csrf_of(login),
+        },
+    )
+    assert signed_in.status_code == 302
+    values = {"survey_id": "every-type", "public_id": public_id, "pilot": "none"}
+    seen = 0
+    for rule in fuzz_app.url_map.iter_rules():
+        if (
+            not rule.rule.startswith("/admin")
+            or "GET" not in rule.methods
+            or set(rule.arguments) - set(values)
+        ):
+            continue
+        path = rule.rule
+        for arg in rule.arguments:
+            path = re.sub(rf"<(?:[^:<>]+:)?{arg}>", values[arg], path)
+        shown = researcher.get(path, buffered=True)
+        assert shown.status_code < 500, path
+        body = shown.get_data().decode("utf-8", "replace")  # a QR code is a PNG
+        assert "<script>alert" not in body, path
+        assert "<img src=x" not in body, path
+        seen += "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert seen >= 1  # the payload was on the researcher pages, as text

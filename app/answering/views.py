@@ -15,6 +15,7 @@ from app import attachments
 from app.extensions import db
 from app.i18n import use_survey_language
 from app.models import Response
+from app.research.access import previewing  # the researcher area decides who may try a draft
 from app.surveys.models import Survey
 from app.surveys.registry import current_registry
 
@@ -163,11 +164,11 @@ def _form_again():
 def _open_survey(survey_id: str, closed_ok: bool = False) -> tuple[Survey, str]:
     """The survey and its language for this request; 404 for drafts, a kind page when not open."""
     survey = current_registry().get(survey_id)
-    if survey is None or survey.status == "draft":
+    if survey is None or (survey.status == "draft" and not previewing(survey)):
         abort(404)
     lang = use_survey_language(survey.languages)
     state = access.availability(survey, _tz())
-    if state != "open" and not closed_ok:
+    if state != "open" and not closed_ok and not previewing(survey):
         opens, closes = survey.window(_tz())
         page = render_template(
             "answering/unavailable.html", survey=survey, lang=lang, state=state, opens=opens, closes=closes
@@ -246,7 +247,9 @@ def _start_or_resume(survey: Survey, lang: str, code: str | None) -> tuple[Respo
             return unfinished, responses.renew_token(unfinished)
     version_id = current_registry().version_id(db.session, survey.id)
     hidden = access.hidden_values(survey, request.args)
-    return responses.start(db.session, survey, version_id, lang, hidden, participant_code=code)
+    response, token = responses.start(db.session, survey, version_id, lang, hidden, participant_code=code)
+    response.is_test = previewing(survey)  # a researcher trying the survey before it opens
+    return response, token
 
 
 def _finish(survey: Survey, response: Response) -> HttpResponse:

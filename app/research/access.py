@@ -1,7 +1,9 @@
 """Who may see what in the researcher area: every rule here, applied to every view by `guard`."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -119,3 +121,21 @@ def guard():
     if PILOT_ARG in args and not pilot_surveys(current_user, args[PILOT_ARG]):
         abort(404)
     return None
+
+
+# States in which residents cannot answer yet but a researcher may try the survey out.
+PREVIEW_STATES = ("draft", "scheduled")
+
+
+def can_preview(survey_id: str) -> bool:
+    """True when a signed-in researcher (session not expired) may see this survey, so may preview it."""
+    if not current_user.is_authenticated or accounts.session_expired():
+        return False
+    return can_see(current_user, survey_id)
+
+
+def previewing(survey: Survey) -> bool:
+    """True when this request answers a survey residents cannot answer yet (draft or not open yet),
+    as a researcher trying it out: allowed, and its responses are stored as test responses."""
+    tz = ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])
+    return survey.state(datetime.now(UTC), tz) in PREVIEW_STATES and can_preview(survey.id)

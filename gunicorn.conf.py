@@ -42,3 +42,7 @@ limit_request_fields = 60
 limit_request_field_size = 8190
 
 proc_name = "lyssna"
+
+# systemd (or the operator) signals the master; gunicorn's control socket would sit in the service
+# user's home, which systemd keeps read-only, and two instances on one machine would share it.
+control_socket_disable = True

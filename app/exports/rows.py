@@ -197,6 +197,34 @@ def _cell(src: _Source, table: Table, column: Column, version: Any) -> str:
     return var
 
 
+def _time_lines(clock: Clock, namespace: dict) -> list[str]:
+    """Source lines that set st_l, sub_l (local times) and dur (seconds) from t0 and t1."""
+    if clock.raw_text:
+        # SQLite's stored text: parse it, and look the offset up by its hour ("YYYY-MM-DD HH").
+        namespace.update(ISO=datetime.fromisoformat, OFF=clock.text_offsets, LOCAL=clock.local_of_text)
+        return [
+            "    st = ISO(t0[:19])",
+            "    st_l = st + o if (o := OFF.get(t0[:13])) is not None else LOCAL(t0, st)",
+            "    if t1 is None:",
+            "        sub_l = dur = None",
+            "    else:",
+            "        sub = ISO(t1[:19])",
+            "        sub_l = sub + o if (o := OFF.get(t1[:13])) is not None else LOCAL(t1, sub)",
+            "        dur = (sub - st) // SEC",
+        ]
+    namespace.update(UTC_=clock.utc, LOCAL=clock.local)
+    return [
+        "    st = UTC_(t0)",
+        "    st_l = LOCAL(st)",
+        "    if t1 is None:",
+        "        sub_l = dur = None",
+        "    else:",
+        "        sub = UTC_(t1)",
+        "        sub_l = LOCAL(sub)",
+        "        dur = (sub - st) // SEC",
+    ]
+
+
 def row_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[[Any], list]:
     """The function from one fetched response of `version` to its export row (a list of cells)."""
     src = _Source()
@@ -214,31 +242,7 @@ def row_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[[An
         _cell(src, table, c, version.survey) for c in table.columns if c.source not in _NOT_ANSWERS
     ]
     src.cells += answer_cells
-    if clock.raw_text:
-        # SQLite's stored text: parse it, and look the offset up by its hour ("YYYY-MM-DD HH").
-        src.namespace.update(ISO=datetime.fromisoformat, OFF=clock.text_offsets, LOCAL=clock.local_of_text)
-        times = [
-            "    st = ISO(t0[:19])",
-            "    st_l = st + o if (o := OFF.get(t0[:13])) is not None else LOCAL(t0, st)",
-            "    if t1 is None:",
-            "        sub_l = dur = None",
-            "    else:",
-            "        sub = ISO(t1[:19])",
-            "        sub_l = sub + o if (o := OFF.get(t1[:13])) is not None else LOCAL(t1, sub)",
-            "        dur = (sub - st) // SEC",
-        ]
-    else:
-        src.namespace.update(UTC_=clock.utc, LOCAL=clock.local)
-        times = [
-            "    st = UTC_(t0)",
-            "    st_l = LOCAL(st)",
-            "    if t1 is None:",
-            "        sub_l = dur = None",
-            "    else:",
-            "        sub = UTC_(t1)",
-            "        sub_l = LOCAL(sub)",
-            "        dur = (sub - st) // SEC",
-        ]
+    times = _time_lines(clock, src.namespace)
     body = "\n".join(
         [
             "def shape(rec):",

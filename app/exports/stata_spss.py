@@ -143,15 +143,8 @@ def _variable(table: Table, column: Column, values: list, fmt: str, rules: Rules
     return Variable(values)
 
 
-def write_stats_file(
-    table: Table, path: Path, fmt: str, app_version: str, progress: Progress | None = None
-) -> int:
-    """Write a .sav (fmt 'sav') or .dta (fmt 'dta') file; returns the number of rows."""
-    import numpy as np  # heavy: only the SPSS and Stata exports need pandas
-    import pandas as pd
-    import pyreadstat
-
-    rules = SAV if fmt == "sav" else DTA
+def _collect(table: Table, progress: Progress | None) -> tuple[int, list[list]]:
+    """All rows, column by column (SPSS and Stata files are written whole)."""
     columns: list[list] = [[] for _ in table.columns]
     appenders = [c.append for c in columns]
     rows = 0
@@ -159,29 +152,62 @@ def write_stats_file(
         for append, value in zip(appenders, row, strict=True):
             append(value)
         rows += 1
+    return rows, columns
+
+
+def _series(column: Column, var: Variable) -> Any:
+    """The pandas column pyreadstat writes: date-times, numbers with NaN for empty, or objects."""
+    import numpy as np  # heavy: only the SPSS and Stata exports need pandas
+    import pandas as pd
+
+    if column.kind == "datetime" and var.measure == "scale":
+        return pd.to_datetime(pd.Series(var.values, dtype=object))
+    if var.stata_missing:
+        return pd.Series([np.nan if v is None else v for v in var.values], dtype=object)
+    if var.values and all(v is None or isinstance(v, (int, float)) for v in var.values):
+        return pd.Series([np.nan if v is None else v for v in var.values], dtype="float64")
+    return pd.Series(var.values, dtype=object)
+
+
+@dataclass
+class _Meta:
+    """What pyreadstat takes beside the data: labels, value labels, missing codes, measures."""
+
+    labels: dict = field(default_factory=dict)
+    value_labels: dict = field(default_factory=dict)
+    missing: dict = field(default_factory=dict)
+    stata_missing: dict = field(default_factory=dict)
+    measures: dict = field(default_factory=dict)
+
+    def add(self, name: str, label: str, var: Variable) -> None:
+        self.labels[name] = label
+        self.measures[name] = var.measure
+        for target, value in (
+            (self.value_labels, var.value_labels),
+            (self.missing, var.missing),
+            (self.stata_missing, var.stata_missing),
+        ):
+            if value:
+                target[name] = value
+
+
+def write_stats_file(
+    table: Table, path: Path, fmt: str, app_version: str, progress: Progress | None = None
+) -> int:
+    """Write a .sav (fmt 'sav') or .dta (fmt 'dta') file; returns the number of rows."""
+    import pandas as pd
+    import pyreadstat
+
+    rules = SAV if fmt == "sav" else DTA
+    rows, columns = _collect(table, progress)
     names = safe_names(table.names, rules)
-    entries = codebook(table)
     data: dict[str, Any] = {}
-    value_labels, missing, stata_missing, measures, labels = {}, {}, {}, {}, {}
-    for i, (name, column, entry) in enumerate(zip(names, table.columns, entries, strict=True)):
+    meta = _Meta()
+    for i, (name, column, entry) in enumerate(zip(names, table.columns, codebook(table), strict=True)):
         var = _variable(table, column, columns[i], fmt, rules)
         columns[i] = []  # let the row values go as soon as they are copied
-        if column.kind == "datetime" and var.measure == "scale":
-            data[name] = pd.to_datetime(pd.Series(var.values, dtype=object))
-        elif var.stata_missing:
-            data[name] = pd.Series([np.nan if v is None else v for v in var.values], dtype=object)
-        elif var.values and all(v is None or isinstance(v, (int, float)) for v in var.values):
-            data[name] = pd.Series([np.nan if v is None else v for v in var.values], dtype="float64")
-        else:
-            data[name] = pd.Series(var.values, dtype=object)
-        labels[name] = truncate(entry.question, rules.variable_label)
-        measures[name] = var.measure
-        if var.value_labels:
-            value_labels[name] = var.value_labels
-        if var.missing:
-            missing[name] = var.missing
-        if var.stata_missing:
-            stata_missing[name] = var.stata_missing
+        data[name] = _series(column, var)
+        meta.add(name, truncate(entry.question, rules.variable_label), var)
     frame = pd.DataFrame(data)
     title = truncate(table.label(table.survey.title), 80)
     if fmt == "sav":
@@ -192,10 +218,10 @@ def write_stats_file(
             frame,
             str(path),
             file_label=title,
-            column_labels=labels,
-            variable_value_labels=value_labels,
-            missing_ranges=missing,
-            variable_measure=measures,
+            column_labels=meta.labels,
+            variable_value_labels=meta.value_labels,
+            missing_ranges=meta.missing,
+            variable_measure=meta.measures,
             note=notes,
         )
     else:
@@ -203,8 +229,8 @@ def write_stats_file(
             frame,
             str(path),
             file_label=title,
-            column_labels=labels,
-            variable_value_labels=value_labels,
-            missing_user_values=stata_missing,
+            column_labels=meta.labels,
+            variable_value_labels=meta.value_labels,
+            missing_user_values=meta.stata_missing,
         )
     return rows

@@ -206,21 +206,7 @@ def build_table(session: Session, survey_id: str, options: ExportOptions) -> Tab
     versions = _versions(session, survey, stored, with_rows)
     columns = _columns(versions)
     conditions = base + _filters(options, versions, tz)
-    total = demo = max_id = 0
-    for version_id, rows, demo_rows, last in session.execute(
-        select(
-            Response.version_id,
-            func.count(),
-            func.sum(case((Response.is_demo.is_(True), 1), else_=0)),
-            func.max(Response.id),
-        )
-        .where(*conditions)
-        .group_by(Response.version_id)
-    ):
-        total, demo, max_id = total + rows, demo + int(demo_rows or 0), max(max_id, last)
-        for version in versions:
-            if version.id == version_id:
-                version.rows = rows
+    total, demo, max_id = _count(session, conditions, versions)
     return Table(
         survey=survey,
         options=options,
@@ -235,6 +221,26 @@ def build_table(session: Session, survey_id: str, options: ExportOptions) -> Tab
         _conditions=conditions,
         _max_id=max_id,
     )
+
+
+def _count(session: Session, conditions: list, versions: list[VersionInfo]) -> tuple[int, int, int]:
+    """Rows, demo rows and the last response id the export holds; each version's rows too."""
+    total = demo = max_id = 0
+    by_id = {v.id: v for v in versions}
+    for version_id, rows, demo_rows, last in session.execute(
+        select(
+            Response.version_id,
+            func.count(),
+            func.sum(case((Response.is_demo.is_(True), 1), else_=0)),
+            func.max(Response.id),
+        )
+        .where(*conditions)
+        .group_by(Response.version_id)
+    ):
+        total, demo, max_id = total + rows, demo + int(demo_rows or 0), max(max_id, last)
+        if version_id in by_id:
+            by_id[version_id].rows = rows
+    return total, demo, max_id
 
 
 def _versions(session: Session, survey: Survey, stored: list, with_rows: set[int]) -> list[VersionInfo]:

@@ -176,26 +176,31 @@ class MatrixSummary(Summary):
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.rows: dict[str, Counter] = {row.id: Counter() for row in self.question.rows}
+        self.cells: Counter = Counter()  # (row id, value) -> n: one counter, the cheapest in the pass
 
     def add(self, value, when):
         self.answered += 1
         if isinstance(value, dict):
-            rows = self.rows
-            for row_id, choice in value.items():
-                counts = rows.get(row_id)
-                if counts is None:
-                    counts = rows[row_id] = Counter()
+            cells = self.cells
+            for cell in value.items():
                 try:
-                    counts[choice] += 1
+                    cells[cell] += 1
                 except TypeError:
-                    counts[str(choice)] += 1
+                    cells[cell[0], str(cell[1])] += 1
+
+    @property
+    def rows(self) -> dict[str, Counter]:
+        """Per row id (the definition's rows first), how many chose each value."""
+        rows: dict[str, Counter] = {row.id: Counter() for row in self.question.rows}
+        for (row_id, value), n in self.cells.items():
+            rows.setdefault(row_id, Counter())[value] += n
+        return rows
 
     def table(self) -> list[tuple[Any, str, list[Bar], int, float | None]]:
         """Per row: its label, id, bars per choice, how many answered it, and the mean of numeric codes."""
         labels = {row.id: row.label for row in self.question.rows}
         result = []
-        for row_id, counts in self.rows.items():
+        for row_id, counts in self.rows.items():  # computed once here
             total = sum(counts.values())
             bars = self._bars(counts, total)
             n_num = sum(k for v, k in counts.items() if _numeric(v))

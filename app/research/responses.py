@@ -114,6 +114,8 @@ def _shown(survey: Survey, page: Any, question: Any, answers: dict, lang: str) -
         shown.value = [(rows.get(r, r), _label(survey, question, v, lang)) for r, v in value.items()]
     elif question.type == "photo":
         shown.kind = "photo"
+    elif question.type == "rating":
+        shown.value = f"{value} / {question.bounds[1]}"
     else:
         shown.value = str(value)
     return shown

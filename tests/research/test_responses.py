@@ -71,6 +71,7 @@ def test_single_response_shows_labels_in_the_chosen_language(client, db, login_a
         "It is easy to understand which bin to use.",
         "Agree",
         "Quite easy",
+        "2 / 5",  # the smiley rating, out of its scale
     ):
         assert text in english, text
     assert "No answer" in english  # shown but skipped, e.g. household_size

@@ -24,7 +24,8 @@ def from_environment(instance_path: str) -> dict:
         "LYSSNA_EXPORTS_DIR": env.get("LYSSNA_EXPORTS_DIR", str(PROJECT_ROOT / "exports")),
         "LYSSNA_TIMEZONE": env.get("LYSSNA_TIMEZONE", "Europe/Stockholm"),
         "REDIS_URL": env.get("REDIS_URL"),
-        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        # Without Redis, counters live in each process (see app/counters.py).
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "lyssna-memory://",
         # Serving (see app/security.py and docs/deploy.md)
         "LYSSNA_HTTPS": env.get("LYSSNA_HTTPS", "0").lower() in {"1", "true", "yes", "on"},
         "LYSSNA_PROXY_COUNT": _integer(env, "LYSSNA_PROXY_COUNT", 0),

@@ -10,6 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
 from app.clients import client_key
+from app.counters import SweepingMemoryStorage  # noqa: F401  (registers lyssna-memory://)
 
 
 class Base(DeclarativeBase):

@@ -48,6 +48,38 @@ def test_the_default_is_generous_for_a_household_behind_one_address(make_app):
     assert all(get(client, "/").status_code == 200 for _ in range(19))
 
 
+def test_in_memory_counters_start_no_thread_per_request(make_app, monkeypatch):
+    import threading
+
+    from app.counters import SweepingMemoryStorage
+    from app.extensions import limiter
+
+    client = make_app(LYSSNA_ANSWER_RATE_LIMIT="5/minute").test_client()
+    assert isinstance(limiter.storage, SweepingMemoryStorage)
+    started = []
+    monkeypatch.setattr(threading.Timer, "start", lambda timer: started.append(timer))
+    assert [get(client, "/").status_code for _ in range(6)] == [200] * 5 + [429]
+    assert started == []
+
+
+def test_in_memory_counters_expire_and_are_swept(monkeypatch):
+    import time
+
+    from app.counters import SweepingMemoryStorage
+
+    storage = SweepingMemoryStorage("lyssna-memory://")
+    storage.incr("a", expiry=0.01)
+    assert storage.get("a") == 1
+    time.sleep(0.02)
+    assert storage.get("a") == 0  # expired counters read as zero at once
+    storage.incr("b", expiry=0.01)
+    time.sleep(0.02)
+    monkeypatch.setattr(storage, "next_sweep", 0)
+    storage.incr("c", expiry=60)  # the next write sweeps what expired
+    assert "b" not in storage.storage
+    assert storage.get("c") == 1
+
+
 @needs_redis
 def test_redis_keys_never_hold_the_address(make_app):
     import redis

@@ -150,13 +150,13 @@ def server_environment(database_url: str, tmp: Path, **settings: str) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, tmp: Path, name: str = "server"):
-    """Run the app under gunicorn (the repo's gunicorn.conf.py) until the block ends."""
+def gunicorn(env: dict, tmp: Path, name: str = "server", app: str = "wsgi:app"):
+    """Run the app (or another WSGI app) under the repo's gunicorn.conf.py until the block ends."""
     port = free_port()
     log_path = tmp / f"{name}-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", app],
             cwd=ROOT,
             env=env,
             stdout=log,

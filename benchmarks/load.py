@@ -1,0 +1,249 @@
+"""Load benchmark: residents answering a three-page survey under gunicorn, against a bare Flask floor.
+
+For SQLite (and PostgreSQL when TEST_DATABASE_URL or --postgres is given) it starts, on a scratch
+database, first the floor (benchmarks/floor.py: parse a 20-field form and insert one row; and a plain
+15 KB Jinja page), then Lyssna, each under the repository's gunicorn.conf.py with the same workers,
+and drives them with wrk: the floor with a fixed form, Lyssna with benchmarks/load_resident.lua, in
+which every connection is a resident going start → consent → three pages (GET, then POST with the
+session's CSRF token) → thanks, again and again. It prints requests per second, p50/p99 latency,
+errors, completed responses per second, the ratio of survey page requests per second to the floor,
+and checks that the database holds exactly the completed responses (nothing lost, nothing doubled).
+
+    .venv/bin/python benchmarks/load.py [--seconds 15] [--connections 8] [--workers 2] [--postgres URL]
+
+Needs wrk (`apt-get install wrk`). Exits 1 when a survey page request fails or the ratio is under 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import gunicorn, scratch_database, server_environment  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SURVEY = """\
+id: bench
+title: {sv: Sopsortering, en: Waste sorting}
+languages: [sv, en]
+pages:
+  - id: one
+    questions:
+      - id: sorted
+        type: single_choice
+        required: true
+        label: {sv: "Sorterar du matavfall?", en: "Do you sort food waste?"}
+        choices:
+          - {value: 1, label: {sv: Ja, en: "Yes"}}
+          - {value: 0, label: {sv: Nej, en: "No"}}
+      - {id: station, type: text, label: {sv: Station, en: Station}}
+  - id: two
+    questions:
+      - {id: happy, type: rating, scale: smiley5, required: true, label: {sv: "Nöjd?", en: "Happy?"}}
+      - {id: times, type: integer, min: 0, max: 50, label: {sv: "Gånger i veckan", en: "Times a week"}}
+  - id: three
+    questions:
+      - {id: comment, type: long_text, label: {sv: Kommentar, en: Comment}}
+      - id: bins
+        type: multiple_choice
+        label: {sv: "Vilka kärl använder du?", en: "Which bins do you use?"}
+        choices:
+          - {value: paper, label: {sv: Papper, en: Paper}}
+          - {value: glass, label: {sv: Glas, en: Glass}}
+          - {value: metal, label: {sv: Metall, en: Metal}}
+"""
+
+
+@dataclass
+class Run:
+    """What wrk measured for one endpoint."""
+
+    name: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    completed: int = 0
+    warm_up_completed: int = 0
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        """Requests per second."""
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def wrk(base: str, script: str, seconds: int, connections: int) -> dict:
+    """Run wrk with one of the Lua scripts; its RESULT line as a dict."""
+    result = subprocess.run(
+        [
+            "wrk",
+            f"-t{connections}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(HERE / script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def measure(name: str, base: str, script: str, seconds: int, connections: int) -> Run:
+    """Warm up for two seconds, then measure."""
+    warm = wrk(base, script, 2, connections)
+    r = wrk(base, script, seconds, connections)
+    return Run(
+        name,
+        r["requests"],
+        r["seconds"],
+        r["p50_ms"],
+        r["p99_ms"],
+        r["bad_status"] + r["socket_errors"],
+        r.get("completed", 0),
+        warm.get("completed", 0),
+        r.get("unexpected", "") + warm.get("unexpected", ""),
+    )
+
+
+def stored_complete(url: str) -> int:
+    """Complete responses to the bench survey in the database."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT count(*) FROM response WHERE survey_id = 'bench' AND status = 'complete'")
+            return conn.execute(query).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def bench(kind: str, args: argparse.Namespace) -> tuple[list[Run], int]:
+    """Floor and survey on one kind of database; the runs and the completed responses stored."""
+    with tempfile.TemporaryDirectory(prefix="lyssna-load-") as scratch:
+        tmp = Path(scratch)
+        surveys = tmp / "surveys"
+        surveys.mkdir()
+        (surveys / "bench.yaml").write_text(SURVEY, encoding="utf-8")
+        runs = []
+        with scratch_database(kind, tmp) as url:
+            env = server_environment(url, tmp, LYSSNA_WORKERS=str(args.workers))
+            floor_env = {**env, "LYSSNA_LOG_LEVEL": "WARNING"}
+            with gunicorn(floor_env, tmp, "floor", app="benchmarks.floor:app") as floor:
+                runs.append(
+                    measure(
+                        "floor: POST 20 fields + insert",
+                        floor.base,
+                        "load_floor.lua",
+                        args.seconds,
+                        args.connections,
+                    )
+                )
+                runs.append(
+                    measure(
+                        "floor: GET 15 KB Jinja page",
+                        floor.base,
+                        "load_page.lua",
+                        args.seconds,
+                        args.connections,
+                    )
+                )
+            survey_env = {
+                **env,
+                "LYSSNA_SURVEYS_DIR": str(surveys),
+                "LYSSNA_PROXY_COUNT": "1",
+                **({"LYSSNA_LOG_LEVEL": "WARNING"} if args.quiet else {}),
+            }
+            with gunicorn(survey_env, tmp, "lyssna") as server:
+                base_before = stored_complete(url)
+                runs.append(
+                    measure(
+                        "survey pages (GET + POST)",
+                        server.base,
+                        "load_resident.lua",
+                        args.seconds,
+                        args.connections,
+                    )
+                )
+                stored = stored_complete(url) - base_before
+                log = server.log()
+            if "Traceback" in log:
+                print(log[-3000:], file=sys.stderr)
+        return runs, stored
+
+
+def report(kind: str, runs: list[Run], stored: int, args: argparse.Namespace) -> bool:
+    """Print one database's table; True when the targets are met."""
+    floor = runs[0]
+    survey = runs[-1]
+    print(
+        f"\n{kind}: {args.workers} gunicorn sync workers, wrk {args.connections} connections, {args.seconds}s"
+    )
+    print(f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs floor':>9}")
+    for run in runs:
+        ratio = run.rate / floor.rate if floor.rate else 0
+        print(
+            f"{run.name:34} {run.rate:8.0f} {run.p50_ms:8.1f} {run.p99_ms:8.1f} {run.errors:7d} {ratio:9.2f}"
+        )
+    counted = survey.completed + survey.warm_up_completed
+    # A resident whose last POST was in flight when wrk stopped is stored but was not counted.
+    intact = counted <= stored <= counted + 2 * args.connections
+    print(
+        f"{'completed responses/s':34} {survey.completed / survey.seconds:8.1f}"
+        f"   (completed in warm-up and run: {counted}; stored complete: {stored};"
+        f" {'nothing lost or doubled' if intact else 'MISMATCH'})"
+    )
+    if survey.note:
+        print(f"unexpected statuses (step:status): {survey.note[:300]}")
+    ratio = survey.rate / floor.rate if floor.rate else 0
+    ok = survey.errors == 0 and ratio >= 0.5 and intact
+    print(
+        f"target: survey page req/s >= 0.5 x floor, zero errors -> {'met' if ok else 'NOT met'} ({ratio:.2f})"
+    )
+    return ok
+
+
+def main() -> int:
+    """Run the benchmark on SQLite and, when configured, PostgreSQL."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="LYSSNA_LOG_LEVEL=WARNING (no request log)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+    kinds = ["sqlite"]
+    if args.postgres and not args.sqlite_only:
+        os.environ["TEST_DATABASE_URL"] = args.postgres
+        kinds.append("postgresql")
+    ok = True
+    for kind in kinds:
+        runs, stored = bench(kind, args)
+        ok = report(kind, runs, stored, args) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

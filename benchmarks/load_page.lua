@@ -1,0 +1,23 @@
+-- wrk script for the floor's plain 15 KB page (benchmarks/floor.py), gzip as phones ask.
+bad = 0
+
+request = function()
+  return wrk.format("GET", "/page", {["Accept-Encoding"] = "gzip"})
+end
+
+response = function(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end
+end
+
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+
+done = function(summary, latency, requests)
+  local failed = 0
+  for _, thread in ipairs(threads) do failed = failed + thread:get("bad") end
+  io.write(string.format(
+    'RESULT {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p99_ms": %.2f, "bad_status": %d, ' ..
+    '"socket_errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    failed, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end

@@ -36,6 +36,10 @@ from .validators import (
 HONEYPOT = "leave_empty"
 SHOWN = "shown"
 
+# A form keeps its fields under "answer:<field name>", never under the bare name: a question id may be
+# any word, also one a form uses for itself (data, errors, meta, process, validate, page, ...).
+FIELD_KEY = "answer:"
+
 
 # ----------------------------------------------------------------------------- fields
 
@@ -151,6 +155,26 @@ class PhotoAnswer(AnswerField):
 # ----------------------------------------------------------------------------- the page form
 
 
+class NamedFields:
+    """Fields found by their form field name (`form["data"]`), never as attributes, so that no
+    question id can shadow what WTForms or the page form need."""
+
+    _fields: dict[str, Field]
+
+    def __getitem__(self, name: str) -> Field:
+        return self._fields[FIELD_KEY + name]
+
+    def __contains__(self, name: str) -> bool:
+        return FIELD_KEY + name in self._fields
+
+
+def named(fields: dict[str, Any]) -> dict[str, Any]:
+    """Unbound fields keyed for a NamedFields form, each keeping its name as the form field name."""
+    for name, field in fields.items():
+        field.name = name
+    return {FIELD_KEY + name: field for name, field in fields.items()}
+
+
 class StartForm(FlaskForm):
     """The start page's form: the participant code where a survey needs one, and the honeypot."""
 
@@ -158,7 +182,7 @@ class StartForm(FlaskForm):
     leave_empty = StringField()
 
 
-class PageForm(FlaskForm):
+class PageForm(NamedFields, FlaskForm):
     """Base of every generated page form: validates and reads only the questions that are shown."""
 
     survey: Survey
@@ -253,7 +277,7 @@ def answer_of(question: Any, form: Form) -> Any:
         return {row.id: sub[row.id].data for row in question.rows if sub[row.id].data is not None}
     if question.type == "ranking":
         sub = form[question.id]
-        ranks = {name: sub[name].data for name in sub._fields}
+        ranks = {field.short_name: field.data for field in sub}
         if not all(ranks.values()) or sub.form_errors:
             return None
         values = sub._values
@@ -280,7 +304,7 @@ def build_form_class(survey: Survey, page: Page, lang: str) -> type[PageForm]:
         fields.update(built)
         names[question.id] = list(built)
     fields[HONEYPOT] = StringField()
-    attrs = {"survey": survey, "page": page, "lang": lang, "names": names, **fields}
+    attrs = {"survey": survey, "page": page, "lang": lang, "names": names, **named(fields)}
     return type(f"PageForm_{page.id}", (PageForm,), attrs)
 
 
@@ -382,7 +406,7 @@ def _rating(survey: Survey, q: Any, lang: str) -> dict:
     return {q.id: ChoiceAnswer(values=list(range(low, high + 1)), validators=_common(q))}
 
 
-class RowsForm(Form):
+class RowsForm(NamedFields, Form):
     """The rows of a matrix, or the items of a ranking, as a sub-form named `<id>_<row>`."""
 
     _values: dict[str, Any] = {}
@@ -395,7 +419,7 @@ def _matrix(survey: Survey, q: Any, lang: str) -> dict:
         message = _("Choose an answer for “%(row)s”.", row=survey.text(row.label, lang))
         checks = [required(message)] if q.required else [skip_empty]
         rows[row.id] = ChoiceAnswer(values=values, validators=checks)
-    sub = type(f"Matrix_{q.id}", (RowsForm,), rows)
+    sub = type(f"Matrix_{q.id}", (RowsForm,), named(rows))
     return {q.id: FormField(sub, separator="_")}
 
 
@@ -423,7 +447,7 @@ def _ranking(survey: Survey, q: Any, lang: str) -> dict:
     choices = survey.choices(q)
     ranks = list(range(1, len(choices) + 1))
     items = {str(c.value): ChoiceAnswer(values=ranks, dropdown=True) for c in choices}
-    attrs = {"_values": {str(c.value): c.value for c in choices}, "_required": q.required, **items}
+    attrs = {"_values": {str(c.value): c.value for c in choices}, "_required": q.required, **named(items)}
     sub = type(f"Ranking_{q.id}", (RankingForm,), attrs)
     return {q.id: FormField(sub, separator="_")}
 

@@ -174,3 +174,112 @@ def test_stored_answers_fill_the_form_again(app, survey):
     with app.test_request_context("/"):
         form = build_form_class(survey, survey.page("p"), "en")(formdata=data, meta={"csrf": False})
         assert form.answers() == stored
+
+
+# Words a WTForms form, or the page form, uses for itself: a question, matrix row or ranking item
+# named like one of them must still be a field like any other.
+CLASHING = """\
+id: clash
+title: Clash
+pages:
+  - id: p
+    questions:
+      - {id: data, type: text, required: true, label: Data}
+      - {id: errors, type: integer, max: 9, label: Errors}
+      - id: meta
+        type: single_choice
+        other: true
+        label: Meta
+        choices: [{value: 1, label: One}, {value: 2, label: Two}]
+      - {id: validate, type: multiple_choice, label: Validate, choices: [{value: a, label: A}]}
+      - {id: process, type: date, label: Process}
+      - {id: form_errors, type: decimal, label: Form errors}
+      - {id: is_submitted, type: rating, scale: nps, label: Is submitted}
+      - {id: populate_obj, type: long_text, label: Populate}
+      - {id: answers, type: text, label: Answers}
+      - {id: page, type: text, label: Page}
+      - {id: names, type: text, label: Names}
+      - id: survey
+        type: matrix
+        required: true
+        label: Survey
+        rows:
+          - {id: data, label: Row data}
+          - {id: validate, label: Row validate}
+          - {id: errors, label: Row errors}
+        choices: [{value: 1, label: Low}, {value: 2, label: High}]
+      - id: lang
+        type: ranking
+        label: Lang
+        choices: [{value: errors, label: E}, {value: data, label: D}, {value: process, label: P}]
+"""
+
+CLASHING_DATA = {
+    "data": "x",
+    "errors": "3",
+    "meta": "other",
+    "meta_other": "Mine",
+    "validate": "a",
+    "process": "2024-03-31",
+    "form_errors": "1,5",
+    "is_submitted": "10",
+    "populate_obj": "long",
+    "answers": "a",
+    "page": "p",
+    "names": "n",
+    "survey_data": "1",
+    "survey_validate": "2",
+    "survey_errors": "1",
+    "lang_errors": "2",
+    "lang_data": "1",
+    "lang_process": "3",
+}
+
+
+def test_question_ids_that_a_form_uses_for_itself_work_like_any_other(app):
+    result = load_text(CLASHING, "clash.yaml")
+    assert not result.problems, result.problems
+    survey, page = result.survey, result.survey.page("p")
+    shown = {q.id for q in page.questions}
+    with app.test_request_context("/", method="POST", data=CLASHING_DATA, headers={"Accept-Language": "en"}):
+        form = build_form_class(survey, page, "en")(meta={"csrf": False})
+        assert form.validate_shown(shown), form.errors_in_order(shown)
+        assert form.answers(shown) == {
+            "data": "x",
+            "errors": 3,
+            "meta": "other",
+            "meta_other": "Mine",
+            "validate": ["a"],
+            "process": "2024-03-31",
+            "form_errors": 1.5,
+            "is_submitted": 10,
+            "populate_obj": "long",
+            "answers": "a",
+            "page": "p",
+            "names": "n",
+            "survey": {"data": 1, "validate": 2, "errors": 1},
+            "lang": ["data", "errors", "process"],
+        }
+    mistakes = {**CLASHING_DATA, "data": "", "errors": "12", "survey_validate": ""}
+    with app.test_request_context("/", method="POST", data=mistakes, headers={"Accept-Language": "en"}):
+        form = build_form_class(survey, page, "en")(meta={"csrf": False})
+        assert not form.validate_shown(shown)
+        assert [target for target, _message, _label in form.errors_in_order(shown)] == [
+            "data",
+            "errors",
+            "survey_validate-1",
+        ]
+
+
+def test_a_page_with_clashing_question_ids_is_answered_end_to_end(
+    make_app, write_survey, surveys_dir, browse
+):
+    write_survey(CLASHING)
+    client = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).test_client()
+    first = browse.get(client, "/s/clash?lang=en")
+    page = browse.get(client, browse.post(client, first, {}).location)
+    assert page.status == 200, page.html
+    assert {"data", "errors", "survey_data", "survey_validate", "lang_errors", "meta_other"} <= page.names
+    assert browse.post(client, page, {**CLASHING_DATA, "data": ""}).error_summary() == ["data"]
+    done = browse.post(client, page, {**CLASHING_DATA, "nav": "next"})
+    assert done.status == 302 and done.location.endswith("/s/clash/thanks")

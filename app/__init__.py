@@ -60,11 +60,13 @@ def register_surveys(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
+    from app.answering.views import bp as answering_bp
     from app.health.views import bp as health_bp
     from app.public.views import bp as public_bp
     from app.research.views import bp as research_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(answering_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(research_bp)
 

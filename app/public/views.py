@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template
 from flask_babel import get_locale
 
+from app.surveys.models import Survey
 from app.surveys.registry import current_registry
 
 bp = Blueprint("public", __name__)
@@ -19,10 +20,17 @@ def open_surveys() -> list:
     return sorted(surveys, key=lambda s: s.text(s.title, s.default_language).casefold())
 
 
+def shown_language(survey: Survey, wanted: str) -> str:
+    """The language a survey is listed in: the interface language when the survey has it, else its default."""
+    return wanted if wanted in survey.languages else survey.default_language
+
+
 @bp.get("/")
 def index():
-    """The list of open surveys."""
-    return render_template("public/index.html", surveys=open_surveys())
+    """The list of open surveys, each in the interface language where it has it."""
+    wanted = str(get_locale())
+    listed = [(survey, shown_language(survey, wanted)) for survey in open_surveys()]
+    return render_template("public/index.html", listed=listed, wanted=wanted)
 
 
 @bp.get("/accessibility")

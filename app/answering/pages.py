@@ -115,15 +115,18 @@ def template_helpers() -> dict[str, Any]:
         "input_mode": input_mode,
         "condition_json": condition_json,
         "when": when,
+        "OTHER": OTHER,
     }
 
 
 def options_of(survey: Survey, question: Any, lang: str) -> list[tuple[Any, str]]:
-    """A choice question's (value, label) pairs, with "Other" added where the question has `other`."""
+    """A choice question's (value, label) pairs as shown: the ordinary choices, then "Other" where the
+    question has `other` (its text box follows it), then the exclusive ones such as "none of these"."""
     options = [(c.value, survey.text(c.label, lang)) for c in survey.choices(question)]
     if getattr(question, "other", False) and OTHER not in {v for v, _label in options}:
         options.append((OTHER, _("Other")))
-    return options
+    apart = set(getattr(question, "exclusive", None) or [])
+    return [o for o in options if o[0] not in apart] + [o for o in options if o[0] in apart]
 
 
 def when(moment: Any) -> str:

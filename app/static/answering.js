@@ -1,6 +1,7 @@
 /* Lyssna survey pages, progressive enhancement only: every page works without this script.
    - shows and hides questions at once by evaluating their show_if (the server's operators),
    - keeps an exclusive choice ("none of these") apart from the others,
+   - hides the "Other, please specify" box until Other is chosen,
    - adds move up / move down buttons to rankings,
    - focuses the error summary, and adds a copy button to the resume link. */
 (function () {
@@ -88,6 +89,24 @@
     });
   }
 
+  function otherText(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-other-for]"), function (box) {
+      var name = box.getAttribute("data-other-for"), value = box.getAttribute("data-other-value");
+      var input = box.querySelector("input");
+      var controls = form.querySelectorAll('[name="' + name + '"]');
+      function update() {
+        var picked = Array.prototype.some.call(controls, function (c) {
+          return c.tagName === "SELECT" ? c.value === value : c.checked && c.value === value;
+        });
+        box.hidden = !picked;
+        input.disabled = !picked;  // hidden: neither focusable nor sent
+        input.required = picked;
+      }
+      form.addEventListener("change", update);
+      update();
+    });
+  }
+
   function ranking(list) {
     var status = document.createElement("p");
     status.className = "visually-hidden";
@@ -146,6 +165,7 @@
   if (form) {
     conditions(form);
     exclusive(form);
+    otherText(form);
   }
   Array.prototype.forEach.call(document.querySelectorAll("[data-ranking]"), ranking);
   Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), copyButton);

@@ -74,3 +74,64 @@ def test_question_revealed_on_the_same_page_appears_at_once_with_javascript(
 
     # No navigation: the small script shows the question at once.
     page.locator(f'[name="{hidden_field}"]').first.wait_for(state="visible", timeout=2000)
+
+
+def _to_page_with(page, base_url: str, survey, name: str) -> None:
+    """Walk (answering as planned) until the page with a control named `name`."""
+    answers = planned_answers(survey)
+    page.goto(start_url(base_url, survey, "sv"))
+    for _ in range(len(survey.pages) + 3):
+        if page.locator(f'[name="{name}"]').count():
+            return
+        form = post_form(page)
+        answer_form(page, form, survey, answers)
+        with page.expect_navigation():
+            forward(form).click()
+    raise AssertionError(f"{survey.id}: no page with {name}")
+
+
+@pytest.mark.parametrize(("survey_id", "question", "ordinary"), [("waste-sorting", "fractions", "food")])
+def test_other_text_box_appears_only_when_other_is_ticked(phone, live_server, survey_id, question, ordinary):
+    page = phone
+    _to_page_with(page, live_server.url, example(survey_id), question)
+    box = page.locator(f'[name="{question}_other"]')
+    other = page.locator(f'[name="{question}"][value="other"]')
+    assert not box.is_visible() and box.is_disabled()  # hidden: neither focusable nor required
+    assert not box.evaluate("e => e.required")
+    page.locator(f'[name="{question}"][value="{ordinary}"]').check()
+    assert not box.is_visible()
+
+    other.check()
+    assert box.is_visible() and box.is_enabled()
+    assert box.evaluate("e => e.required && e.labels.length === 1 && e.labels[0].offsetParent !== null")
+    other.focus()
+    page.keyboard.press("Tab")
+    assert box.evaluate("e => document.activeElement === e")
+
+    page.locator(f'[name="{question}"][value="none"]').check()  # exclusive: unticks Other
+    assert not other.is_checked() and not box.is_visible() and not box.evaluate("e => e.required")
+
+
+def test_other_text_box_of_a_single_choice_follows_the_choice(phone, live_server):
+    page = phone
+    survey = example("station-report")
+    question = next(q for p in survey.pages for q in p.questions if getattr(q, "other", False))
+    _to_page_with(page, live_server.url, survey, question.id)
+    box = page.locator(f'[name="{question.id}_other"]')
+    assert not box.is_visible()
+    page.locator(f'[name="{question.id}"][value="other"]').check()
+    assert box.is_visible() and box.evaluate("e => e.required")
+    first = survey.choices(question)[0].value
+    page.locator(f'[name="{question.id}"][value="{first}"]').check()
+    assert not box.is_visible()
+
+
+def test_other_text_box_is_always_shown_without_javascript(phone_without_js, live_server):
+    page = phone_without_js
+    _to_page_with(page, live_server.url, example("waste-sorting"), "fractions")
+    assert page.locator('[name="fractions_other"]').is_visible()
+    order = page.locator('[data-question="fractions"] .choices > *').evaluate_all(
+        "els => els.map(e => e.classList.contains('choice') ? e.querySelector('input').value : e.className)"
+    )
+    # Other (its box right after it) belongs with the ordinary choices; the exclusive one comes apart.
+    assert order == ["food", "paper", "plastic", "glass", "metal", "other", "other", "or", "none"]

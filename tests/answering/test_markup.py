@@ -1,0 +1,27 @@
+"""How questions are laid out in the page's markup: choice order, the "Other" box, NPS, box widths,
+matrix rows and the error summary (what the browser tests then look at on a phone)."""
+
+import re
+
+
+def block(html: str, question_id: str) -> str:
+    """The markup of one question block."""
+    found = re.search(
+        rf'<div class="question[^"]*" id="q-{question_id}".*?(?=<div class="question|<div class="hp")',
+        html,
+        re.S,
+    )
+    assert found, question_id
+    return found.group(0)
+
+
+def test_other_and_its_box_come_before_the_exclusive_choices(lab, browse, start):
+    html = start(lab.test_client(), "lab", "?lang=en").html
+    many = block(html, "many")
+    order = re.findall(r'\svalue="(\w+)"|class="(other|or)"', many)
+    assert [a or b for a, b in order] == ["a", "b", "c", "other", "other", "or", "none"]
+    assert '<div class="other" data-other-for="many" data-other-value="other">' in many
+    assert re.search(r'<label class="label-small" for="many_other">', many)
+    pick = block(html, "pick")
+    assert [v for v in re.findall(r'\svalue="(\w+)"', pick)] == ["1", "2", "x", "other"]
+    assert pick.index('value="other"') < pick.index('data-other-for="pick"')

@@ -25,3 +25,21 @@ def test_other_and_its_box_come_before_the_exclusive_choices(lab, browse, start)
     pick = block(html, "pick")
     assert [v for v in re.findall(r'\svalue="(\w+)"', pick)] == ["1", "2", "x", "other"]
     assert pick.index('value="other"') < pick.index('data-other-for="pick"')
+
+
+def test_nps_ends_describe_0_and_10_and_do_not_repeat_the_hint(lab, browse, start):
+    client = lab.test_client()
+    first = start(client, "lab", "?lang=en")
+    data = {"word": "abc", "count": "2", "many": "a", "nav": "next"}
+    html = browse.get(client, browse.post(client, first, data).location).html
+    nps = block(html, "nps")
+    assert re.search(r'value="0"\s+aria-describedby="nps-low"', nps)
+    assert re.search(r'value="10"\s+aria-describedby="nps-high"', nps)
+    assert '<p class="scale-end" id="nps-low">Not at all likely</p>' in nps
+    assert (
+        nps.index('id="nps-low"')
+        < nps.index('value="0"')
+        < nps.index('value="10"')
+        < nps.index('id="nps-high"')
+    )
+    assert "0 = " not in nps

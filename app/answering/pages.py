@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -113,6 +114,7 @@ def template_helpers() -> dict[str, Any]:
         "ranked_choices": ranked_choices,
         "date_bounds": date_bounds,
         "input_mode": input_mode,
+        "input_width": input_width,
         "condition_json": condition_json,
         "when": when,
         "OTHER": OTHER,
@@ -191,4 +193,31 @@ def input_mode(question: Any) -> str | None:
     # Only digit classes, anchors, quantifiers and spaces left: a number pad fits (e.g. postal codes).
     if digits.search(pattern) and not re.sub(r"[\^$ ?{}0-9,+*]", "", digits.sub("", pattern)):
         return "numeric"
+    return None
+
+
+# The widths, in characters, that lyssna.css has a class for (.w3 ... .w20).
+WIDTHS = (3, 4, 6, 8, 12, 20)
+
+
+def input_width(question: Any) -> str | None:
+    """A width class that fits what a short answer can hold (digits of its bounds, a small
+    max_length), so the box says how long an answer is expected; None means the full width."""
+    chars = _answer_chars(question)
+    return next((f"w{w}" for w in WIDTHS if chars is not None and chars <= w), None)
+
+
+def _answer_chars(question: Any) -> int | None:
+    """How many characters a short answer takes at most (None: a long or unbounded one)."""
+    if question.type in ("integer", "decimal"):
+        bounded = question.min is not None and question.max is not None
+        # Digits of the wider bound and its minus sign; 8 digits when unbounded.
+        whole = max(len(str(int(abs(b)))) + (b < 0) for b in (question.min, question.max)) if bounded else 8
+        if question.type == "integer":
+            return whole
+        step = getattr(question, "step", None)
+        decimals = max(0, -Decimal(str(step)).normalize().as_tuple().exponent) if step else 2
+        return whole + (1 + decimals if decimals else 0)  # the decimal comma and the decimals
+    if question.type == "text" and question.max_length <= max(WIDTHS):
+        return question.max_length
     return None

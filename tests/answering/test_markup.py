@@ -3,6 +3,8 @@ matrix rows and the error summary (what the browser tests then look at on a phon
 
 import re
 
+from app.surveys.loader import load_text
+
 
 def block(html: str, question_id: str) -> str:
     """The markup of one question block."""
@@ -43,3 +45,48 @@ def test_nps_ends_describe_0_and_10_and_do_not_repeat_the_hint(lab, browse, star
         < nps.index('id="nps-high"')
     )
     assert "0 = " not in nps
+
+
+def test_short_answers_get_boxes_as_wide_as_the_answer(lab, start):
+    html = start(lab.test_client(), "lab", "?lang=en").html
+    found = re.findall(r'<input class="input( w\d+)?" type="text" id="(\w+)"', html)
+    assert {name: width.strip() for width, name in found} == {
+        "word": "w12",  # max_length 10
+        "count": "w3",  # 1 to 5
+        "size": "w4",  # 0 to 10 in steps of 0.5: "10,5"
+        "many_other": "",
+        "pick_other": "",
+    }
+    assert not re.search(r"<input[^>]*\sclass=[^>]*\sclass=", html)  # one class attribute each
+
+
+QUESTIONS = """\
+id: widths
+title: Widths
+pages:
+  - id: p
+    questions:
+      - {id: postcode, type: text, max_length: 6, label: Postcode}
+      - {id: name, type: text, label: Name}
+      - {id: people, type: integer, min: 1, max: 20, label: People}
+      - {id: any, type: integer, label: Any}
+      - {id: below, type: integer, min: -100, max: 5, label: Below}
+      - {id: temp, type: decimal, min: 10, max: 35, step: 0.5, label: Temp}
+      - {id: price, type: decimal, label: Price}
+"""
+
+
+def test_width_classes_follow_bounds_and_max_length(app):
+    from app.answering.pages import input_width
+
+    survey = load_text(QUESTIONS, "widths.yaml").survey
+    widths = {q.id: input_width(q) for q in survey.page("p").questions}
+    assert widths == {
+        "postcode": "w6",
+        "name": None,
+        "people": "w3",
+        "any": "w8",
+        "below": "w4",
+        "temp": "w4",
+        "price": "w12",
+    }

@@ -115,6 +115,7 @@ def template_helpers() -> dict[str, Any]:
         "date_bounds": date_bounds,
         "input_mode": input_mode,
         "input_width": input_width,
+        "matrix_across": matrix_across,
         "condition_json": condition_json,
         "when": when,
         "OTHER": OTHER,
@@ -221,3 +222,11 @@ def _answer_chars(question: Any) -> int | None:
     if question.type == "text" and question.max_length <= max(WIDTHS):
         return question.max_length
     return None
+
+
+def matrix_across(survey: Survey, question: Any, lang: str) -> bool:
+    """True when a matrix row's options fit side by side on a 320 px phone (at most five points,
+    labels of a few short words); otherwise they are stacked as in any choice question."""
+    labels = [survey.text(c.label, lang) for c in survey.choices(question)]
+    longest_word = max((len(word) for label in labels for word in label.split()), default=0)
+    return len(labels) <= 5 and longest_word <= 9 and max(map(len, labels), default=0) <= 26

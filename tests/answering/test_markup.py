@@ -90,3 +90,53 @@ def test_width_classes_follow_bounds_and_max_length(app):
         "temp": "w4",
         "price": "w12",
     }
+
+
+def test_the_agreement_scale_of_waste_sorting_stands_in_one_line_in_every_language(app):
+    from app.answering.pages import matrix_across
+    from app.surveys.registry import current_registry
+
+    with app.app_context():
+        survey = current_registry().get("waste-sorting")
+        question = survey.question("station_views")
+        assert all(matrix_across(survey, question, lang) for lang in ("sv", "en", "ar"))
+
+
+def test_a_long_or_wide_scale_is_stacked(app):
+    from app.answering.pages import matrix_across
+
+    survey = load_text(
+        """\
+id: mx
+title: M
+pages:
+  - id: p
+    questions:
+      - id: six
+        type: matrix
+        label: Six
+        rows: [{id: r, label: R}]
+        choices: [{value: 1, label: A}, {value: 2, label: B}, {value: 3, label: C},
+                  {value: 4, label: D}, {value: 5, label: E}, {value: 6, label: F}]
+      - id: wordy
+        type: matrix
+        label: Wordy
+        rows: [{id: r, label: R}]
+        choices: [{value: 1, label: Pappersförpackningar}, {value: 2, label: Nej}]
+""",
+        "mx.yaml",
+    ).survey
+    assert not matrix_across(survey, survey.question("six"), "sv")
+    assert not matrix_across(survey, survey.question("wordy"), "sv")
+
+
+def test_matrix_rows_keep_a_fieldset_and_legend_each(lab, browse, start):
+    client = lab.test_client()
+    first = start(client, "lab", "?lang=en")
+    data = {"word": "abc", "count": "2", "many": "a", "nav": "next"}
+    page = browse.get(client, browse.post(client, first, data).location)
+    grid = block(page.html, "grid")
+    assert grid.count('<fieldset class="matrix-row"') == 2
+    assert re.findall(r"<legend>(.*?)</legend>", grid) == ["Row one", "Row two"]
+    assert grid.count('<div class="scale across">') == 2
+    assert re.search(r'<input type="radio" id="grid_r1-1"[^>]*>\s*<label for="grid_r1-1">Low</label>', grid)

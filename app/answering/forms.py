@@ -239,11 +239,9 @@ class PageForm(NamedFields, FlaskForm):
         question = self.survey.question(question_id)
         return self.survey.text(question.label, self.lang)
 
-    def errors_in_order(self, shown: set[str]) -> list[tuple[str, str, str | None]]:
-        """(input id, message, question label) for every error in page order, for the error summary.
-
-        A matrix row's message names its row already, so it comes without the question's label.
-        """
+    def errors_in_order(self, shown: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(input id, message, labels) for every error in page order, for the error summary; the
+        labels name the field: the question's, then a matrix row's or a ranking item's."""
         found = []
         for question in self.page.questions:
             if question.id not in shown:
@@ -252,13 +250,20 @@ class PageForm(NamedFields, FlaskForm):
             for name in self.names.get(question.id, []):
                 field = self[name]
                 if isinstance(field, FormField):
-                    rows = None if question.type == "matrix" else label
+                    parts = self._part_labels(question)
                     for row in field:
-                        found.extend((first_input_id(row.name, row), e, rows) for e in row.errors)
-                    found.extend((first_input_id(name, field), e, label) for e in field.form.form_errors)
+                        where = (label, parts[row.short_name])
+                        found.extend((first_input_id(row.name, row), e, where) for e in row.errors)
+                    found.extend((first_input_id(name, field), e, (label,)) for e in field.form.form_errors)
                 else:
-                    found.extend((first_input_id(name, field), e, label) for e in field.errors)
+                    found.extend((first_input_id(name, field), e, (label,)) for e in field.errors)
         return found
+
+    def _part_labels(self, question: Any) -> dict[str, str]:
+        """The labels of a matrix's rows or a ranking's items, by their sub-field name."""
+        if question.type == "matrix":
+            return {row.id: self.survey.text(row.label, self.lang) for row in question.rows}
+        return {str(c.value): self.survey.text(c.label, self.lang) for c in self.survey.choices(question)}
 
 
 def first_input_id(name: str, field: Field) -> str:
@@ -416,8 +421,8 @@ def _matrix(survey: Survey, q: Any, lang: str) -> dict:
     values = [c.value for c in survey.choices(q)]
     rows = {}
     for row in q.rows:
-        message = _("Choose an answer for “%(row)s”.", row=survey.text(row.label, lang))
-        checks = [required(message)] if q.required else [skip_empty]
+        # The row's text stands above its message, and before it in the error summary.
+        checks = [required(_("Choose an answer."))] if q.required else [skip_empty]
         rows[row.id] = ChoiceAnswer(values=values, validators=checks)
     sub = type(f"Matrix_{q.id}", (RowsForm,), named(rows))
     return {q.id: FormField(sub, separator="_")}

@@ -76,7 +76,7 @@ def test_an_empty_optional_page_is_valid_and_stores_nothing(check):
     assert check({}) == (
         False,
         {},
-        {"g_x-1": ["Choose an answer for “X”."], "g_y-1": ["Choose an answer for “Y”."]},
+        {"g_x-1": ["Choose an answer."], "g_y-1": ["Choose an answer."]},
     )
 
 
@@ -146,6 +146,22 @@ def test_each_rule_refuses_with_its_own_message(check, data, target, message):
     valid, _answers, errors = check({**GRID, **data})
     assert not valid
     assert any(m.startswith(message) for m in errors.get(target, [])), errors
+
+
+def test_the_error_summary_names_the_question_then_the_row_then_the_message(app, survey):
+    data = {"g_x": "1", "i": "99", "r_a": "1", "r_b": "x", "r_c": "2"}
+    with app.test_request_context("/", method="POST", data=data, headers={"Accept-Language": "en"}):
+        form = build_form_class(survey, survey.page("p"), "en")(meta={"csrf": False})
+        shown = {q.id for q in survey.page("p").questions} - {"req"}
+        form.validate_shown(shown)
+        found = form.errors_in_order(shown)
+    assert [(target, labels) for target, _message, labels in found] == [
+        ("i", ("I",)),
+        ("g_y-1", ("G", "Y")),
+        ("r_b", ("R", "B")),
+        ("r_a", ("R",)),
+    ]
+    assert found[1][1] == "Choose an answer."
 
 
 def test_a_required_question_counts_only_when_shown(check):

@@ -140,3 +140,20 @@ def test_matrix_rows_keep_a_fieldset_and_legend_each(lab, browse, start):
     assert re.findall(r"<legend>(.*?)</legend>", grid) == ["Row one", "Row two"]
     assert grid.count('<div class="scale across">') == 2
     assert re.search(r'<input type="radio" id="grid_r1-1"[^>]*>\s*<label for="grid_r1-1">Low</label>', grid)
+
+
+def test_error_summary_gives_question_then_row_then_message(lab, browse, start):
+    client = lab.test_client()
+    first = start(client, "lab", "?lang=en")
+    data = {"word": "abc", "count": "2", "many": "a", "nav": "next"}
+    page = browse.get(client, browse.post(client, first, data).location)
+    again = browse.post(client, page, {"grid_r1": "1", "nps": "11", "nav": "next"})
+    summary = re.search(r'<div class="error-summary".*?</div>', again.html, re.S).group(0)
+    items = [
+        re.sub(r"<[^>]+>", "|", li).strip("|").split("|")
+        for li in re.findall(r"<li>(.*?)</li>", summary, re.S)
+    ]
+    assert [[part.strip() for part in item if part.strip()] for item in items] == [
+        ["Grid", "Row two", "Choose an answer."],
+        ["Recommend", "Choose one of the answers shown."],
+    ]

@@ -49,7 +49,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
 
 
 def test_index_lists_open_surveys(client):
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", headers={"Accept-Language": "sv"}).get_data(as_text=True)  # titles in sv
     assert "Sopsortering i ditt område" in page
     assert "Tyck till om pilotprojektet" in page
 

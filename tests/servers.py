@@ -24,6 +24,8 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# What the test browsers send as their user agent; nothing of it may be stored or logged.
+USER_AGENT = "LyssnaTestPhone/1.0 (Android 9; cheap phone)"
 
 
 def free_port() -> int:
@@ -259,7 +261,7 @@ class Browser:
 
     def _send(self, method: str, url: str, body: bytes | None) -> Page:
         parts = urllib.parse.urlsplit(url)
-        headers = {"Accept-Language": "sv", "Accept-Encoding": "identity"}
+        headers = {"Accept-Language": "sv", "Accept-Encoding": "identity", "User-Agent": USER_AGENT}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if self.address:

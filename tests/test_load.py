@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, select, text
 
 from app.surveys.loader import load_file
 from tests.servers import (
@@ -202,6 +202,24 @@ def assert_stored_exactly_once(database_url: str, residents: list[Resident]) -> 
         assert receipt and receipt == resident.receipt
 
 
+def assert_nothing_identifying_stored(database_url: str) -> None:
+    """No table of the database holds a client address or the user agent, in any row."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            metadata = MetaData()
+            metadata.reflect(conn)
+            assert "response" in metadata.tables
+            for table in metadata.tables.values():
+                rows = repr(conn.execute(select(table)).all())
+                assert "198.51." not in rows, table.name
+                assert "203.0.113." not in rows, table.name
+                assert "127.0.0.1" not in rows, table.name
+                assert "LyssnaTestPhone" not in rows, table.name
+    finally:
+        engine.dispose()
+
+
 def assert_healthy(residents: list[Resident], logs: list[str]) -> None:
     """No request failed on the server; the log has no 5xx, no traceback and no address."""
     statuses = [s for r in residents for s in r.statuses]
@@ -211,6 +229,7 @@ def assert_healthy(residents: list[Resident], logs: list[str]) -> None:
         assert not re.search(r"status=5\d\d", log)
         assert "Traceback" not in log
         assert "198.51." not in log
+        assert "LyssnaTestPhone" not in log
         assert "database is locked" not in log
 
 
@@ -248,6 +267,7 @@ def test_fifty_residents_at_once_on_four_workers(kind, surveys, tmp_path):
             log = server.log()
         assert_healthy(residents, [log])
         assert_stored_exactly_once(url, residents)
+        assert_nothing_identifying_stored(url)
 
 
 def limited(surveys: Path) -> dict:
@@ -277,5 +297,6 @@ def test_fifty_residents_through_two_instances_sharing_postgresql_and_redis(surv
             logs = [first.log(), second.log()]
         assert_healthy(residents, logs)
         assert_stored_exactly_once(url, residents)
+        assert_nothing_identifying_stored(url)
         # Both instances served residents.
         assert all(log.count("route=/s/<survey_id>/p/<page_id>") > RESIDENTS for log in logs)

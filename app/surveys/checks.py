@@ -31,6 +31,8 @@ TEXT_KEYS = (
     "privacy_notice",
     "pattern_message",
 )
+# Names the answering form posts besides the answers (CSRF token, honeypot, shown ids, Back/Next).
+FORM_NAMES = frozenset({"csrf_token", "leave_empty", "shown", "nav"})
 EQUALITY = {"equals", "not_equals", "in", "not_in", "answered"}
 ORDER = {"gt", "gte", "lt", "lte"}
 # Which operators each type of question can be tested with.
@@ -114,6 +116,8 @@ def _check_ids(survey: Survey) -> Iterator[Found]:
             seen.setdefault(question.id, where)
             if question.id in RESERVED_IDS:
                 yield path, f"'{question.id}' is reserved for an export column; choose another id"
+            if question.id in FORM_NAMES:
+                yield path, f"'{question.id}' is a name the survey pages' form uses itself; choose another id"
             if question.id.startswith("hidden_"):
                 yield path, "question ids may not start with 'hidden_' (reserved for hidden fields)"
             if question.type == "matrix":

@@ -134,6 +134,14 @@ MISTAKES = [
         "reserved for an export column",
     ),
     (
+        "id the form uses",
+        "id: size",
+        "id: nav",
+        22,
+        "pages[0].questions[1].id",
+        "a name the survey pages' form uses",
+    ),
+    (
         "duplicate question id",
         "id: why",
         "id: size",

@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ def localised(text: str, tmp_path: Path) -> str:
     """A file of the guide with the server's paths pointed at this checkout and a scratch folder."""
     return (
         text.replace("/srv/lyssna/app/static/", f"{ROOT}/app/static/")
+        .replace("/srv/lyssna/.venv/bin", str(Path(sys.executable).parent))  # the tests' own virtualenv
         .replace("/srv/lyssna", str(ROOT))
         .replace("/etc/lyssna/lyssna.env", str(tmp_path / "lyssna.env"))
         .replace("/etc/ssl/lyssna", str(tmp_path / "ssl"))
@@ -58,7 +60,7 @@ def test_every_setting_in_the_environment_file_is_one_lyssna_reads(tmp_path):
 
 
 def test_gunicorn_accepts_the_repository_config():
-    gunicorn = Path(__import__("sys").executable).with_name("gunicorn")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
     result = subprocess.run(
         [str(gunicorn), "--check-config", "-c", "gunicorn.conf.py", "wsgi:app"],
         cwd=ROOT,

@@ -2,18 +2,17 @@
 when TEST_DATABASE_URL is set), a test client, a CLI runner, the session, and small factories."""
 
 import os
-import secrets
 import textwrap
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db as _db
 from app.models import Response
 from app.surveys.registry import current_registry
+from tests.databases import postgres_schema, schema_config
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SURVEYS = ROOT / "surveys"
@@ -27,23 +26,8 @@ def database(tmp_path_factory):
         path = tmp_path_factory.mktemp("db") / "test.db"
         yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
         return
-    schema = f"lyssna_test_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {
-                "pool_pre_ping": True,
-                "connect_args": {"options": f"-csearch_path={schema}"},
-            },
-            "TEST_SCHEMA": schema,
-        }
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(url, "lyssna_test") as schema:
+        yield {**schema_config(url, schema), "TEST_SCHEMA": schema}
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,11 @@ whole tests/browser package, a fresh phone-sized context per test, the stored re
 shared walk (a tour) per survey and language that several tests look at."""
 
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Response
@@ -16,6 +15,7 @@ from benchmarks.browser_walk import CHROMIUM, PHONE, chromium_available, launch,
 from benchmarks.server import Served, serve
 from tests.browser.checks import language_of, violations, width_at_320
 from tests.browser.surveys import example
+from tests.databases import postgres_schema, schema_config
 
 
 def pytest_collection_modifyitems(items):
@@ -49,22 +49,8 @@ def browser_database() -> Iterator[dict]:
     if not url:
         yield {}
         return
-    schema = f"lyssna_browser_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {
-                "pool_pre_ping": True,
-                "connect_args": {"options": f"-csearch_path={schema}"},
-            },
-        }
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(url, "lyssna_browser") as schema:
+        yield schema_config(url, schema)
 
 
 @pytest.fixture(scope="package")

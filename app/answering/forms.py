@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import Field, Form, FormField, StringField
 from wtforms.utils import unset_value
 
+from app.forms import LyssnaForm
 from app.surveys.conditions import is_answered
 from app.surveys.models import OTHER, Page, Survey
 
@@ -175,14 +175,14 @@ def named(fields: dict[str, Any]) -> dict[str, Any]:
     return {FIELD_KEY + name: field for name, field in fields.items()}
 
 
-class StartForm(FlaskForm):
+class StartForm(LyssnaForm):
     """The start page's form: the participant code where a survey needs one, and the honeypot."""
 
     code = StringField()
     leave_empty = StringField()
 
 
-class PageForm(NamedFields, FlaskForm):
+class PageForm(NamedFields, LyssnaForm):
     """Base of every generated page form: validates and reads only the questions that are shown."""
 
     survey: Survey

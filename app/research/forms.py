@@ -1,11 +1,11 @@
 """The researcher area's forms: sign-in, first admin, password change, confirmations."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from app.forms import LyssnaForm
 
 NEW_PASSWORD_HINT = _l(
     "At least %(n)d characters. A few unrelated words make a strong, memorable password.",
@@ -39,7 +39,7 @@ def _repeat(label):
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(LyssnaForm):
     """Email and password."""
 
     email = EmailField(
@@ -55,7 +55,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class FirstAdminForm(FlaskForm):
+class FirstAdminForm(LyssnaForm):
     """The first admin's email and password."""
 
     email = EmailField(
@@ -73,7 +73,7 @@ class FirstAdminForm(FlaskForm):
             raise ValidationError(_l("Enter an email address like name@example.org."))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(LyssnaForm):
     """The current password, then the new one twice."""
 
     current_password = PasswordField(
@@ -86,13 +86,13 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(LyssnaForm):
     """A button that confirms a POST action (sign out, delete); it carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(LyssnaForm):
     """A receipt code to look up (GET, no CSRF: it changes nothing)."""
 
     class Meta:

@@ -16,11 +16,11 @@ from app.extensions import db
 from app.i18n import use_survey_language
 from app.models import Response
 from app.research.access import previewing  # the researcher area decides who may try a draft
-from app.surveys.models import Survey
+from app.surveys.models import Page, Survey
 from app.surveys.registry import current_registry
 
 from . import access, pages, photos, responses
-from .forms import HONEYPOT, SHOWN, StartForm, build_form_class, formdata_from
+from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formdata_from
 
 bp = Blueprint("answering", __name__, template_folder="templates")
 
@@ -67,7 +67,7 @@ def begin(survey_id: str):
 def page(survey_id: str, page_id: str):
     """One page of questions, filled with what the resident answered before."""
     survey, lang, response, page = _page_context(survey_id, page_id)
-    form = build_form_class(survey, page, lang)(formdata=formdata_from(survey, page, response.answers))
+    form = _form_class(survey, page, lang)(formdata=formdata_from(survey, page, response.answers))
     shown = pages.shown_ids(survey, response, page, {})
     return _render_page(survey, lang, response, page, form, shown)
 
@@ -76,7 +76,7 @@ def page(survey_id: str, page_id: str):
 def save(survey_id: str, page_id: str):
     """Check and store the page's answers, then go on (or back); the last page completes the response."""
     survey, lang, response, page = _page_context(survey_id, page_id)
-    form = build_form_class(survey, page, lang)()
+    form = _form_class(survey, page, lang)()
     if form[HONEYPOT].data:
         return _decoy(survey, lang)
     photos.receive(db.session, response, form)
@@ -153,7 +153,7 @@ def _form_again():
     if "page_id" not in args:
         return _render_start(survey, lang, StartForm(), notice=notice)
     survey, lang, response, page = _page_context(survey.id, args["page_id"])
-    form = build_form_class(survey, page, lang)()
+    form = _form_class(survey, page, lang)()
     shown = pages.shown_ids(survey, response, page, form.answers())
     return _render_page(survey, lang, response, page, form, shown, notice=notice)
 
@@ -202,6 +202,12 @@ def _page_context(survey_id: str, page_id: str):
     if page is None or not responses.may_visit(survey, response, page_id):
         abort(redirect(_page_url(survey, responses.current_page(survey, response))))
     return survey, lang, response, page
+
+
+def _form_class(survey: Survey, page: Page, lang: str) -> type[PageForm]:
+    """The page's form class, built once per page and language (its messages are in that language)."""
+    key = ("page form", survey.id, page.id, lang)
+    return current_registry().derived(key, lambda: build_form_class(survey, page, lang))
 
 
 def _page_url(survey: Survey, page_id: str) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -24,6 +26,7 @@ from app.surveys.loader import (
 from app.surveys.models import Survey
 
 EXTENSION_KEY = "lyssna.registry"
+T = TypeVar("T")
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Registry:
     surveys: dict[str, Survey] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     _version_ids: dict[str, int] = field(default_factory=dict)
+    _derived: dict[Hashable, object] = field(default_factory=dict)
 
     def get(self, survey_id: str) -> Survey | None:
         """The survey with this id, or None."""
@@ -53,6 +57,15 @@ class Registry:
                     current_app.logger.warning("survey %s: %s", survey_id, warning)
             self._version_ids[survey_id] = version.id
         return self._version_ids[survey_id]
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """Something worked out from the surveys (a page's form class, say), built on first use and
+        kept as long as the registry: the definitions never change while the app runs."""
+        try:
+            return self._derived[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self._derived[key] = build()
+            return value
 
 
 def load_registry(folder: Path) -> Registry:

@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, request, url_for
 ONE_YEAR = 365 * 24 * 60 * 60
 HASH_LENGTH = 12
 BUFFER_LIMIT = 512 * 1024
+HASHES_KEY = "lyssna.static_hashes"
 
 
 def static_url(filename: str) -> str:
@@ -25,7 +26,20 @@ def static_url(filename: str) -> str:
 
 
 def content_hash(filename: str) -> str | None:
-    """A short hash of a static file's content, or None when there is no such file."""
+    """A short hash of a static file's content, or None when there is no such file.
+
+    Outside debug mode the static files only change with a new release (and a restart), so each
+    file's hash is worked out once per app; in debug mode an edited file gets a new hash at once.
+    """
+    if current_app.debug:
+        return _current_hash(filename)
+    known = current_app.extensions.setdefault(HASHES_KEY, {})
+    if filename not in known:
+        known[filename] = _current_hash(filename)
+    return known[filename]
+
+
+def _current_hash(filename: str) -> str | None:
     folder = current_app.static_folder
     if folder is None:
         return None

@@ -40,7 +40,8 @@ def test_unversioned_or_outdated_static_file_is_revalidated(client, query):
     response.close()
 
 
-def test_hash_follows_the_file_content(app, tmp_path):
+def test_in_debug_mode_the_hash_follows_the_file_content(app, tmp_path):
+    app.debug = True
     app.static_folder = str(tmp_path)
     (tmp_path / "x.css").write_text("a{}")
     with app.test_request_context():
@@ -50,6 +51,17 @@ def test_hash_follows_the_file_content(app, tmp_path):
         assert first != second
         assert second.startswith("/static/x.css?v=")
         assert static_url("missing.css") == "/static/missing.css"
+        assert content_hash("../outside.css") is None
+
+
+def test_outside_debug_mode_each_hash_is_worked_out_once(app, tmp_path):
+    # Static files change only with a release (and a restart): no stat per link on every page.
+    app.static_folder = str(tmp_path)
+    (tmp_path / "x.css").write_text("a{}")
+    with app.test_request_context():
+        first = static_url("x.css")
+        (tmp_path / "x.css").unlink()
+        assert static_url("x.css") == first
         assert content_hash("../outside.css") is None
 
 

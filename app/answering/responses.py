@@ -10,9 +10,10 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.models import ParticipantCode, Response, new_receipt_code, utcnow
 from app.surveys.conditions import shown_pages, visible_answers
@@ -29,12 +30,19 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# The statements every page request runs, built once: SQLAlchemy then reuses their cache keys too.
+BY_TOKEN = select(Response).where(
+    Response.survey_id == bindparam("survey_id"),
+    Response.resume_token_hash == bindparam("token_hash"),
+)
+
+
 def find_by_token(session: Session, survey_id: str, token: str | None) -> Response | None:
     """The response this resume token belongs to, if it is one of this survey's."""
     if not token or len(token) > 128:
         return None
-    query = select(Response).filter_by(survey_id=survey_id, resume_token_hash=hash_token(token))
-    return session.scalars(query).first()
+    found = session.scalars(BY_TOKEN, {"survey_id": survey_id, "token_hash": hash_token(token)})
+    return found.first()
 
 
 def start(
@@ -200,12 +208,21 @@ def claim_code(session: Session, survey: Survey, response: Response, now: dateti
 
 
 def _update_in_progress(session: Session, response: Response, values: dict[str, Any]) -> bool:
-    # A conditional UPDATE: a response that is complete already is never changed again.
+    """A conditional UPDATE: a response that is complete already is never changed again.
+
+    When it changed the row, the loaded response takes the new values as they now are in the
+    database (no SELECT to read back what was just written); when it did not, the response is read
+    again, so the caller sees it as another request left it.
+    """
+    table = Response.__table__
     result = session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.status == Response.IN_PROGRESS)
+        update(table)
+        .where(table.c.id == response.id, table.c.status == Response.IN_PROGRESS)
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
-    session.refresh(response)
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        session.refresh(response)
+        return False
+    for name, value in values.items():
+        set_committed_value(response, name, value)
+    return True

@@ -1,20 +1,33 @@
-"""Static files: URLs versioned by content hash, cached for a year, and compressed (via Flask-Compress).
+"""Static files: URLs versioned by content hash, cached for a year, and compressed once, at the best level.
 
 Templates link static files with `static_url("lyssna.css")`, which adds `?v=<hash of the content>`.
 A request carrying the current hash may be cached by browsers for a year without asking again;
 when the file changes, its hash and so its URL change, and browsers fetch the new file at once.
+
+Pages are compressed by Flask-Compress on every response, at a fast level (config.py). A static
+file is the same bytes for everyone, so it is compressed here once per file and encoding, at the
+highest level, and kept; Flask-Compress leaves a response that is encoded already alone.
 """
 
+import gzip
 import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+import brotli
 from flask import Flask, Response, current_app, request, url_for
 
 ONE_YEAR = 365 * 24 * 60 * 60
 HASH_LENGTH = 12
 BUFFER_LIMIT = 512 * 1024
 HASHES_KEY = "lyssna.static_hashes"
+COMPRESSED_KEY = "lyssna.static_compressed"
+# Static files compressed at the highest levels: brotli for browsers that take it, else gzip.
+STATIC_ENCODINGS = {
+    "br": lambda data: brotli.compress(data, quality=11, mode=brotli.MODE_TEXT),
+    "gzip": lambda data: gzip.compress(data, compresslevel=9, mtime=0),
+}
+COMPRESSIBLE = frozenset({"text/css", "text/javascript", "application/javascript", "image/svg+xml"})
 
 
 def static_url(filename: str) -> str:
@@ -73,7 +86,27 @@ def prepare_static(response: Response) -> Response:
         response.cache_control.max_age = ONE_YEAR
         response.cache_control.immutable = True
         response.cache_control.no_cache = None
+    if filename and response.status_code == 200 and not response.direct_passthrough:
+        _encode(response, filename)
     return response
+
+
+def _encode(response: Response, filename: str) -> None:
+    """Send a static text file compressed as the browser accepts, compressed only the first time."""
+    response.vary.add("Accept-Encoding")
+    encoding = request.accept_encodings.best_match(list(STATIC_ENCODINGS))
+    if encoding is None or response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers:
+        return
+    known = current_app.extensions.setdefault(COMPRESSED_KEY, {})
+    key = (filename, content_hash(filename), encoding)
+    if key not in known:
+        known[key] = STATIC_ENCODINGS[encoding](response.get_data())
+    response.set_data(known[key])
+    response.headers["Content-Encoding"] = encoding
+    etag, weak = response.get_etag()
+    if etag and not weak:  # another encoding is another representation
+        response.set_etag(f"{etag}:{encoding}")
+    response.make_conditional(request)
 
 
 def init_app(app: Flask) -> None:

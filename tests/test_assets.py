@@ -2,6 +2,7 @@
 
 import gzip
 import re
+from pathlib import Path
 
 import brotli
 import pytest
@@ -85,3 +86,37 @@ def test_uncompressed_when_the_client_does_not_ask(client):
     page = client.get("/", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in page.headers
     assert "<!doctype html>" in page.get_data(as_text=True)
+
+
+def test_static_files_are_compressed_once_at_the_highest_level(app, client):
+    import app.assets as assets
+
+    url = _stylesheet_url(client)
+    first = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    css = first.get_data()
+    assert first.headers["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in first.headers["Vary"]
+    plain = (Path(app.static_folder) / "lyssna.css").read_bytes()
+    assert brotli.decompress(css) == plain
+    assert css == brotli.compress(plain, quality=11, mode=brotli.MODE_TEXT)
+    # The second time the stored bytes are sent, whatever the compressor would make now.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(assets.STATIC_ENCODINGS, "br", lambda data: b"not used")
+        again = client.get(url, headers={"Accept-Encoding": "br"})
+    assert again.get_data() == css
+    first.close()
+    again.close()
+
+
+def test_a_compressed_static_file_has_its_own_etag_and_revalidates(client):
+    url = _stylesheet_url(client)
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = {"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+    not_modified = client.get(url, headers=again)
+    assert not_modified.status_code == 304
+    for response in (plain, packed, not_modified):
+        response.close()

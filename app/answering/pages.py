@@ -117,9 +117,20 @@ def template_helpers() -> dict[str, Any]:
         "input_width": input_width,
         "matrix_across": matrix_across,
         "condition_json": condition_json,
+        "described_by": described_by,
         "when": when,
         "OTHER": OTHER,
     }
+
+
+def described_by(question: Any, field: Any = None, extra: str = "") -> Markup:
+    """The aria-describedby attribute of an input or group: its hint, anything extra, its error."""
+    ids = [f"{question.id}-hint"] if question.hint else []
+    if extra:
+        ids.append(extra)
+    if field is not None and field.errors:
+        ids.append(f"{field.name}-error")
+    return Markup(' aria-describedby="{}"').format(" ".join(ids)) if ids else Markup("")
 
 
 def options_of(survey: Survey, question: Any, lang: str) -> list[tuple[Any, str]]:

@@ -15,12 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import brotli
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, has_request_context, request, url_for
 
 ONE_YEAR = 365 * 24 * 60 * 60
 HASH_LENGTH = 12
 BUFFER_LIMIT = 512 * 1024
 HASHES_KEY = "lyssna.static_hashes"
+URLS_KEY = "lyssna.static_urls"
 COMPRESSED_KEY = "lyssna.static_compressed"
 # Static files compressed at the highest levels: brotli for browsers that take it, else gzip.
 STATIC_ENCODINGS = {
@@ -31,7 +32,21 @@ COMPRESSIBLE = frozenset({"text/css", "text/javascript", "application/javascript
 
 
 def static_url(filename: str) -> str:
-    """The URL of a static file with its content hash, e.g. /static/lyssna.css?v=3f2a9c01d4e5."""
+    """The URL of a static file with its content hash, e.g. /static/lyssna.css?v=3f2a9c01d4e5.
+
+    Every page links a few static files; outside debug mode each URL is built once per app (and
+    per mount point, the script root) rather than on every page.
+    """
+    if current_app.debug or not has_request_context():
+        return _versioned_url(filename)
+    known = current_app.extensions.setdefault(URLS_KEY, {})
+    key = (request.script_root, filename)
+    if key not in known:
+        known[key] = _versioned_url(filename)
+    return known[key]
+
+
+def _versioned_url(filename: str) -> str:
     version = content_hash(filename)
     if version is None:
         return url_for("static", filename=filename)

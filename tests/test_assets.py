@@ -64,6 +64,8 @@ def test_outside_debug_mode_each_hash_is_worked_out_once(app, tmp_path):
         (tmp_path / "x.css").unlink()
         assert static_url("x.css") == first
         assert content_hash("../outside.css") is None
+    with app.test_request_context(base_url="http://example.org/lyssna/"):
+        assert static_url("x.css") == "/lyssna" + first  # mounted under a prefix
 
 
 @pytest.mark.parametrize(

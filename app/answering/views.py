@@ -58,8 +58,8 @@ def begin(survey_id: str):
     if problem:
         return _render_start(survey, lang, form, errors=[("code", problem, None)])
     response, token = _start_or_resume(survey, lang, code)
+    target = _page_url(survey, responses.current_page(survey, response))  # before the commit expires it
     db.session.commit()
-    target = _page_url(survey, responses.current_page(survey, response))
     return _with_cookie(redirect(target), survey, token)
 
 
@@ -267,9 +267,10 @@ def _finish(survey: Survey, response: Response) -> HttpResponse:
         lang = response.language
         return render_template("answering/unavailable.html", survey=survey, lang=lang, state="code_used")
     attachments.keep_only_answered(db.session, response)
+    receipt = response.receipt_code  # read before the commit expires the response
     db.session.commit()
     receipts = session.setdefault("receipts", {})
-    receipts[survey.id] = response.receipt_code
+    receipts[survey.id] = receipt
     session.modified = True
     http = redirect(url_for(".thanks", survey_id=survey.id))
     if survey.kiosk:

@@ -175,14 +175,23 @@ def named(fields: dict[str, Any]) -> dict[str, Any]:
     return {FIELD_KEY + name: field for name, field in fields.items()}
 
 
-class StartForm(LyssnaForm):
+class AnsweringForm(LyssnaForm):
+    """The forms residents fill in. Their CSRF token is checked for every POST by CSRFProtect before
+    the view runs, and the pages write it with csrf_token(); a form's own token field would only
+    sign another token on every request."""
+
+    class Meta:
+        csrf = False
+
+
+class StartForm(AnsweringForm):
     """The start page's form: the participant code where a survey needs one, and the honeypot."""
 
     code = StringField()
     leave_empty = StringField()
 
 
-class PageForm(NamedFields, LyssnaForm):
+class PageForm(NamedFields, AnsweringForm):
     """Base of every generated page form: validates and reads only the questions that are shown."""
 
     survey: Survey

@@ -1,6 +1,7 @@
 """Which language the interface speaks: the chosen one, else the browser's, else English."""
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, request, session
@@ -14,9 +15,20 @@ def interface_languages() -> list[str]:
     return current_app.config["LYSSNA_INTERFACE_LANGUAGES"]
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """Flask-Babel's locale: a survey page's language (English when the interface lacks it), else
     ?lang=, then the language remembered for the session, then the browser."""
+    return interface_locale(_chosen_language())
+
+
+@lru_cache(maxsize=64)
+def interface_locale(code: str) -> Locale:
+    """The babel Locale of a language code, parsed once (Flask-Babel would parse it, and look for
+    its locale data on disk, on every request)."""
+    return Locale.parse(code)
+
+
+def _chosen_language() -> str:
     available = interface_languages()
     survey_language = g.get("survey_language")
     if survey_language:

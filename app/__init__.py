@@ -39,7 +39,9 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(migrations), compare_type=True, render_item=database.render_migration_type
     )
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # Only the researcher area's templates show who is signed in (app/research/blueprint.py):
+    # residents' pages need not load a user for every rendering.
+    login_manager.init_app(app, add_context_processor=False)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     database.configure_engine(app)

@@ -14,7 +14,7 @@ bp.before_request(access.guard)
 
 @bp.context_processor
 def template_helpers() -> dict:
-    """Formatting helpers and the user's role for the researcher templates only."""
+    """Formatting helpers, the signed-in user and their role, for the researcher templates only."""
     return {
         "local_time": formatting.local_time,
         "percent": formatting.percent,
@@ -28,6 +28,7 @@ def template_helpers() -> dict:
         "scale_note": formatting.scale_note,
         "hidden_rows": formatting.hidden_rows,
         "filter_summary_of": formatting.filter_summary,
+        "current_user": current_user,
         "is_admin": access.is_admin(current_user),
         "now_utc": datetime.now(UTC),
         "zone": ZoneInfo(current_app.config["LYSSNA_TIMEZONE"]),

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -84,10 +85,24 @@ def renew_token(response: Response) -> str:
     return token
 
 
+# A page request asks several times which pages a response will show (to check the page may be
+# visited, for its number, for Back): worked out once per state of the response. The entry holds
+# the very answers and hidden values it was worked out from, and is used only while the response
+# still holds those same objects (a save gives it new ones).
+_SHOWN_PAGES: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def page_ids(survey: Survey, response: Response, answers: dict | None = None) -> list[str]:
-    """The ids of the pages this resident will see, given the answers so far."""
-    answers = response.answers if answers is None else answers
-    return [p.id for p in shown_pages(survey, answers or {}, response.hidden or {})]
+    """The ids of the pages this resident will see, given the answers so far (default: the stored ones)."""
+    if answers is not None:
+        return [p.id for p in shown_pages(survey, answers, response.hidden or {})]
+    state = (survey, response.answers, response.hidden)
+    known = _SHOWN_PAGES.get(response)
+    if known is not None and all(a is b for a, b in zip(known[0], state, strict=True)):
+        return list(known[1])
+    ids = [p.id for p in shown_pages(survey, response.answers or {}, response.hidden or {})]
+    _SHOWN_PAGES[response] = (state, tuple(ids))
+    return ids
 
 
 def progress(survey: Survey, response: Response, page_id: str) -> tuple[int, int]:

@@ -78,3 +78,17 @@ def test_a_taken_receipt_code_is_drawn_again(survey, monkeypatch):
     assert responses.complete(db.session, survey, first)
     assert responses.complete(db.session, survey, second)
     assert (first.receipt_code, second.receipt_code) == ("AAAA-AAAA", "BBBB-BBBB")
+
+
+def test_the_pages_shown_follow_every_save(survey):
+    # page_ids is worked out once per state of the response: a save must be seen at once.
+    (response, _token), version = _start(survey)
+    for page, answers in (("first", {"count": 4}), ("second", {"stars": 3})):
+        responses.save_page(db.session, survey, response, survey.page(page), answers, version, "en")
+    assert responses.page_ids(survey, response) == ["first", "second", "third", "fourth"]
+    assert responses.progress(survey, response, "fourth") == (4, 4)
+    responses.save_page(db.session, survey, response, survey.page("first"), {"count": 1}, version, "en")
+    assert responses.page_ids(survey, response) == ["first", "second", "fourth"]
+    assert responses.progress(survey, response, "fourth") == (3, 3)
+    db.session.commit()  # expired: read again from the database, and worked out again
+    assert responses.previous_page(survey, response, "fourth") == "second"

@@ -60,8 +60,9 @@ def use_survey_language(languages: Sequence[str], preferred: str | None = None) 
         chosen = preferred
     else:
         chosen = request.accept_languages.best_match(languages) or languages[0]
-    g.survey_language = chosen
-    refresh()  # the interface language follows the survey language from here on
+    if g.get("survey_language") != chosen:
+        g.survey_language = chosen
+        refresh()  # the interface language follows the survey language from here on
     return chosen
 
 

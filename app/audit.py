@@ -25,6 +25,7 @@ ACTIONS = {
     "setup_link": _l("First-admin link made"),
     "export": _l("Export"),
     "response_deleted": _l("Response deleted"),
+    "purge": _l("Responses purged (retention)"),
 }
 
 

@@ -62,6 +62,15 @@ def test_audit_page_lists_events_newest_first_in_pages(client, db, login_as, mon
     assert "Signed in" in last
 
 
+def test_a_purge_by_the_retention_timer_reads_as_words_on_the_audit_page(client, db, login_as):
+    login_as(Researcher.ADMIN)
+    audit.record(db, "purge", actor="cli:lyssna", survey_id="feedback", complete=3, in_progress=1)
+    db.commit()
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Responses purged (retention)" in page
+    assert "<td>purge</td>" not in page
+
+
 def test_sign_out_needs_the_form_token(client, login_as):
     login_as()
     assert client.post("/admin/logout").status_code == 400

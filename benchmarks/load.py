@@ -1,15 +1,17 @@
 """Load benchmark: residents answering a three-page survey under gunicorn, against a bare Flask floor.
 
 For SQLite (and PostgreSQL when TEST_DATABASE_URL or --postgres is given) it starts, on a scratch
-database, first the floor (benchmarks/floor.py: parse a 20-field form and insert one row; and a plain
-15 KB Jinja page), then Lyssna, each under the repository's gunicorn.conf.py with the same workers,
-and drives them with wrk: the floor with a fixed form, Lyssna with benchmarks/load_resident.lua, in
-which every connection is a resident going start → consent → three pages (GET, then POST with the
-session's CSRF token) → thanks, again and again. It prints requests per second, p50/p99 latency,
-errors, completed responses per second, the ratio of survey page requests per second to the floor,
-and checks that the database holds exactly the completed responses (nothing lost, nothing doubled).
+database, the floor (benchmarks/floor.py: parse a 20-field form and insert one row; and a plain
+15 KB Jinja page) and Lyssna side by side, each under the repository's gunicorn.conf.py with the
+same workers, and drives them with wrk in turn, round after round: the floor with a fixed form,
+Lyssna with benchmarks/load_resident.lua, in which every connection is a resident going start →
+consent → three pages (GET, then POST with the session's CSRF token) → thanks, again and again.
+It prints requests per second (the median round), p50/p99 latency, errors, completed responses
+per second, the ratio of survey page requests per second to the floor, and checks that the
+database holds exactly the completed responses (nothing lost, nothing doubled).
 
-    .venv/bin/python benchmarks/load.py [--seconds 15] [--connections 8] [--workers 2] [--postgres URL]
+    .venv/bin/python benchmarks/load.py [--rounds 3] [--seconds 10] [--connections 8] [--workers 2]
+                                        [--postgres URL] [--sqlite-only] [--quiet]
 
 Needs wrk (`apt-get install wrk`). Exits 1 when a survey page request fails or the ratio is under 0.5.
 """
@@ -136,53 +138,40 @@ def stored_complete(url: str) -> int:
         engine.dispose()
 
 
-def bench(kind: str, args: argparse.Namespace) -> tuple[list[Run], int]:
-    """Floor and survey on one kind of database; the runs and the completed responses stored."""
+def bench(kind: str, args: argparse.Namespace) -> tuple[list[list[Run]], int]:
+    """Floor and survey on one kind of database: per endpoint, its runs; and the completed responses stored.
+
+    Both servers run side by side (the idle one takes no CPU) and the endpoints are measured in
+    turn, round after round, so that a machine whose speed drifts (a shared VM) slows them alike.
+    """
     with tempfile.TemporaryDirectory(prefix="lyssna-load-") as scratch:
         tmp = Path(scratch)
         surveys = tmp / "surveys"
         surveys.mkdir()
         (surveys / "bench.yaml").write_text(SURVEY, encoding="utf-8")
-        runs = []
         with scratch_database(kind, tmp) as url:
             env = server_environment(url, tmp, LYSSNA_WORKERS=str(args.workers))
             floor_env = {**env, "LYSSNA_LOG_LEVEL": "WARNING"}
-            with gunicorn(floor_env, tmp, "floor", app="benchmarks.floor:app") as floor:
-                runs.append(
-                    measure(
-                        "floor: POST 20 fields + insert",
-                        floor.base,
-                        "load_floor.lua",
-                        args.seconds,
-                        args.connections,
-                    )
-                )
-                runs.append(
-                    measure(
-                        "floor: GET 15 KB Jinja page",
-                        floor.base,
-                        "load_page.lua",
-                        args.seconds,
-                        args.connections,
-                    )
-                )
             survey_env = {
                 **env,
                 "LYSSNA_SURVEYS_DIR": str(surveys),
                 "LYSSNA_PROXY_COUNT": "1",
                 **({"LYSSNA_LOG_LEVEL": "WARNING"} if args.quiet else {}),
             }
-            with gunicorn(survey_env, tmp, "lyssna") as server:
+            with (
+                gunicorn(floor_env, tmp, "floor", app="benchmarks.floor:app") as floor,
+                gunicorn(survey_env, tmp, "lyssna") as server,
+            ):
+                endpoints = [
+                    ("floor: POST 20 fields + insert", floor.base, "load_floor.lua"),
+                    ("floor: GET 15 KB Jinja page", floor.base, "load_page.lua"),
+                    ("survey pages (GET + POST)", server.base, "load_resident.lua"),
+                ]
+                runs: list[list[Run]] = [[] for _ in endpoints]
                 base_before = stored_complete(url)
-                runs.append(
-                    measure(
-                        "survey pages (GET + POST)",
-                        server.base,
-                        "load_resident.lua",
-                        args.seconds,
-                        args.connections,
-                    )
-                )
+                for _round in range(args.rounds):
+                    for done, (name, base, script) in zip(runs, endpoints, strict=True):
+                        done.append(measure(name, base, script, args.seconds, args.connections))
                 stored = stored_complete(url) - base_before
                 log = server.log()
             if "Traceback" in log:
@@ -190,31 +179,49 @@ def bench(kind: str, args: argparse.Namespace) -> tuple[list[Run], int]:
         return runs, stored
 
 
-def report(kind: str, runs: list[Run], stored: int, args: argparse.Namespace) -> bool:
-    """Print one database's table; True when the targets are met."""
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median rate (of an even number, the lower middle one)."""
+    return sorted(runs, key=lambda run: run.rate)[(len(runs) - 1) // 2]
+
+
+def report(kind: str, endpoints: list[list[Run]], stored: int, args: argparse.Namespace) -> bool:
+    """Print one database's table (median of the rounds, and their range); True when the targets are met."""
+    runs = [median_run(rounds) for rounds in endpoints]
     floor = runs[0]
     survey = runs[-1]
     print(
-        f"\n{kind}: {args.workers} gunicorn sync workers, wrk {args.connections} connections, {args.seconds}s"
+        f"\n{kind}: {args.workers} gunicorn sync workers, wrk {args.connections} connections, "
+        f"{args.rounds} rounds of {args.seconds}s taken in turn (median round shown)"
     )
-    print(f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs floor':>9}")
-    for run in runs:
-        ratio = run.rate / floor.rate if floor.rate else 0
-        print(
-            f"{run.name:34} {run.rate:8.0f} {run.p50_ms:8.1f} {run.p99_ms:8.1f} {run.errors:7d} {ratio:9.2f}"
-        )
-    counted = survey.completed + survey.warm_up_completed
-    # A resident whose last POST was in flight when wrk stopped is stored but was not counted.
-    intact = counted <= stored <= counted + 2 * args.connections
     print(
-        f"{'completed responses/s':34} {survey.completed / survey.seconds:8.1f}"
-        f"   (completed in warm-up and run: {counted}; stored complete: {stored};"
+        f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs floor':>9}"
+        f"  {'rounds req/s':>14}"
+    )
+    for run, rounds in zip(runs, endpoints, strict=True):
+        ratio = run.rate / floor.rate if floor.rate else 0
+        spread = f"{min(r.rate for r in rounds):.0f}-{max(r.rate for r in rounds):.0f}"
+        print(
+            f"{run.name:34} {run.rate:8.0f} {run.p50_ms:8.1f} {run.p99_ms:8.1f} "
+            f"{sum(r.errors for r in rounds):7d} {ratio:9.2f}  {spread:>14}"
+        )
+    # Each round's ratio to the floor measured just before it: how steady the figure is.
+    ratios = [s.rate / f.rate for s, f in zip(endpoints[-1], endpoints[0], strict=True) if f.rate]
+    print(f"{'survey / floor, round by round':34} " + " ".join(f"{r:.2f}" for r in ratios))
+    rounds = endpoints[-1]
+    counted = sum(r.completed + r.warm_up_completed for r in rounds)
+    seconds = sum(r.seconds for r in rounds)
+    # A resident whose last POST was in flight when wrk stopped is stored but was not counted.
+    intact = counted <= stored <= counted + 2 * args.connections * len(rounds)
+    print(
+        f"{'completed responses/s':34} {sum(r.completed for r in rounds) / seconds:8.1f}"
+        f"   (completed in warm-ups and runs: {counted}; stored complete: {stored};"
         f" {'nothing lost or doubled' if intact else 'MISMATCH'})"
     )
-    if survey.note:
-        print(f"unexpected statuses (step:status): {survey.note[:300]}")
+    notes = "".join(r.note for r in rounds)
+    if notes:
+        print(f"unexpected statuses (step:status): {notes[:300]}")
     ratio = survey.rate / floor.rate if floor.rate else 0
-    ok = survey.errors == 0 and ratio >= 0.5 and intact
+    ok = sum(r.errors for r in rounds) == 0 and ratio >= 0.5 and intact
     print(
         f"target: survey page req/s >= 0.5 x floor, zero errors -> {'met' if ok else 'NOT met'} ({ratio:.2f})"
     )
@@ -224,7 +231,8 @@ def report(kind: str, runs: list[Run], stored: int, args: argparse.Namespace) ->
 def main() -> int:
     """Run the benchmark on SQLite and, when configured, PostgreSQL."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))

@@ -11,8 +11,10 @@ highest level, and kept; Flask-Compress leaves a response that is encoded alread
 
 import gzip
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import brotli
 from flask import Flask, Response, current_app, has_request_context, request, url_for
@@ -23,6 +25,7 @@ BUFFER_LIMIT = 512 * 1024
 HASHES_KEY = "lyssna.static_hashes"
 URLS_KEY = "lyssna.static_urls"
 COMPRESSED_KEY = "lyssna.static_compressed"
+T = TypeVar("T")
 # Static files compressed at the highest levels: brotli for browsers that take it, else gzip.
 STATIC_ENCODINGS = {
     "br": lambda data: brotli.compress(data, quality=11, mode=brotli.MODE_TEXT),
@@ -39,11 +42,7 @@ def static_url(filename: str) -> str:
     """
     if current_app.debug or not has_request_context():
         return _versioned_url(filename)
-    known = current_app.extensions.setdefault(URLS_KEY, {})
-    key = (request.script_root, filename)
-    if key not in known:
-        known[key] = _versioned_url(filename)
-    return known[key]
+    return _kept(URLS_KEY, (request.script_root, filename), lambda: _versioned_url(filename))
 
 
 def _versioned_url(filename: str) -> str:
@@ -61,10 +60,7 @@ def content_hash(filename: str) -> str | None:
     """
     if current_app.debug:
         return _current_hash(filename)
-    known = current_app.extensions.setdefault(HASHES_KEY, {})
-    if filename not in known:
-        known[filename] = _current_hash(filename)
-    return known[filename]
+    return _kept(HASHES_KEY, filename, lambda: _current_hash(filename))
 
 
 def _current_hash(filename: str) -> str | None:
@@ -112,16 +108,21 @@ def _encode(response: Response, filename: str) -> None:
     encoding = request.accept_encodings.best_match(list(STATIC_ENCODINGS))
     if encoding is None or response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers:
         return
-    known = current_app.extensions.setdefault(COMPRESSED_KEY, {})
     key = (filename, content_hash(filename), encoding)
-    if key not in known:
-        known[key] = STATIC_ENCODINGS[encoding](response.get_data())
-    response.set_data(known[key])
+    response.set_data(_kept(COMPRESSED_KEY, key, lambda: STATIC_ENCODINGS[encoding](response.get_data())))
     response.headers["Content-Encoding"] = encoding
     etag, weak = response.get_etag()
     if etag and not weak:  # another encoding is another representation
         response.set_etag(f"{etag}:{encoding}")
     response.make_conditional(request)
+
+
+def _kept(store: str, key, build: Callable[[], T]) -> T:
+    """What `build` makes for `key`, made once per app and kept in one of its stores."""
+    known = current_app.extensions.setdefault(store, {})
+    if key not in known:
+        known[key] = build()
+    return known[key]
 
 
 def init_app(app: Flask) -> None:

@@ -86,16 +86,19 @@ def template_translations() -> dict:
 
     @pass_eval_context
     def gettext(eval_ctx, string: str, **variables) -> str:
-        text = translations.ugettext(string)
-        return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalog)
+        return _filled(eval_ctx, translations.ugettext(string), variables)
 
     @pass_eval_context
     def ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
         variables.setdefault("num", num)
-        text = translations.ungettext(singular, plural, num)
-        return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalog)
+        return _filled(eval_ctx, translations.ungettext(singular, plural, num), variables)
 
     return {"gettext": gettext, "ngettext": ngettext}
+
+
+def _filled(eval_ctx, text: str, variables: dict) -> str:
+    """A translated string with its values put in: escaped when the template autoescapes."""
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalog)
 
 
 def init_app(app: Flask) -> None:

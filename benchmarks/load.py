@@ -33,39 +33,14 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import gunicorn, scratch_database, server_environment  # noqa: E402
+from tests.servers import (  # noqa: E402
+    gunicorn,
+    scratch_database,
+    server_environment,
+    write_load_test_survey,
+)
 
 HERE = Path(__file__).resolve().parent
-SURVEY = """\
-id: bench
-title: {sv: Sopsortering, en: Waste sorting}
-languages: [sv, en]
-pages:
-  - id: one
-    questions:
-      - id: sorted
-        type: single_choice
-        required: true
-        label: {sv: "Sorterar du matavfall?", en: "Do you sort food waste?"}
-        choices:
-          - {value: 1, label: {sv: Ja, en: "Yes"}}
-          - {value: 0, label: {sv: Nej, en: "No"}}
-      - {id: station, type: text, label: {sv: Station, en: Station}}
-  - id: two
-    questions:
-      - {id: happy, type: rating, scale: smiley5, required: true, label: {sv: "Nöjd?", en: "Happy?"}}
-      - {id: times, type: integer, min: 0, max: 50, label: {sv: "Gånger i veckan", en: "Times a week"}}
-  - id: three
-    questions:
-      - {id: comment, type: long_text, label: {sv: Kommentar, en: Comment}}
-      - id: bins
-        type: multiple_choice
-        label: {sv: "Vilka kärl använder du?", en: "Which bins do you use?"}
-        choices:
-          - {value: paper, label: {sv: Papper, en: Paper}}
-          - {value: glass, label: {sv: Glas, en: Glass}}
-          - {value: metal, label: {sv: Metall, en: Metal}}
-"""
 
 
 @dataclass
@@ -89,7 +64,8 @@ class Run:
 
 
 def wrk(base: str, script: str, seconds: int, connections: int) -> dict:
-    """Run wrk with one of the Lua scripts; its RESULT line as a dict."""
+    """Run wrk with a Lua script ("name.lua ARG..." passes the ARGs to it); its RESULT line as a dict."""
+    script, *script_args = script.split()
     result = subprocess.run(
         [
             "wrk",
@@ -101,6 +77,8 @@ def wrk(base: str, script: str, seconds: int, connections: int) -> dict:
             "-s",
             str(HERE / script),
             base,
+            "--",
+            *script_args,
         ],
         capture_output=True,
         text=True,
@@ -128,11 +106,13 @@ def measure(name: str, base: str, script: str, seconds: int, connections: int) -
 
 
 def stored_complete(url: str) -> int:
-    """Complete responses to the bench survey in the database."""
+    """Complete responses to the load-test survey in the database."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            query = text("SELECT count(*) FROM response WHERE survey_id = 'bench' AND status = 'complete'")
+            query = text(
+                "SELECT count(*) FROM response WHERE survey_id = 'load-test' AND status = 'complete'"
+            )
             return conn.execute(query).scalar_one()
     finally:
         engine.dispose()
@@ -146,9 +126,7 @@ def bench(kind: str, args: argparse.Namespace) -> tuple[list[list[Run]], int]:
     """
     with tempfile.TemporaryDirectory(prefix="lyssna-load-") as scratch:
         tmp = Path(scratch)
-        surveys = tmp / "surveys"
-        surveys.mkdir()
-        (surveys / "bench.yaml").write_text(SURVEY, encoding="utf-8")
+        surveys = write_load_test_survey(tmp / "surveys")
         with scratch_database(kind, tmp) as url:
             env = server_environment(url, tmp, LYSSNA_WORKERS=str(args.workers))
             floor_env = {**env, "LYSSNA_LOG_LEVEL": "WARNING"}
@@ -163,8 +141,8 @@ def bench(kind: str, args: argparse.Namespace) -> tuple[list[list[Run]], int]:
                 gunicorn(survey_env, tmp, "lyssna") as server,
             ):
                 endpoints = [
-                    ("floor: POST 20 fields + insert", floor.base, "load_floor.lua"),
-                    ("floor: GET 15 KB Jinja page", floor.base, "load_page.lua"),
+                    ("floor: POST 20 fields + insert", floor.base, "load_floor.lua form"),
+                    ("floor: GET 15 KB Jinja page", floor.base, "load_floor.lua page"),
                     ("survey pages (GET + POST)", server.base, "load_resident.lua"),
                 ]
                 runs: list[list[Run]] = [[] for _ in endpoints]

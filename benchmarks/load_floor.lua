@@ -1,12 +1,23 @@
--- wrk script for the floor: POST a 20-field form (benchmarks/floor.py), count statuses.
+-- wrk script for the floor (benchmarks/floor.py), by its argument (wrk ... -s load_floor.lua URL -- MODE):
+--   form  POST a 20-field form to /floor (the floor proper: parse it and insert one row);
+--   page  GET the plain 15 KB Jinja page /page, gzip as phones ask.
+-- Any status but 200 counts as bad.
 local fields = {}
 for i = 1, 20 do
   fields[#fields + 1] = string.format("field%02d=Svar+nummer+%d+fr%%C3%%A5n+en+boende", i, i)
 end
 local body = table.concat(fields, "&")
+local mode = "form"
 bad = 0
 
+init = function(args)
+  mode = args[1] or "form"
+end
+
 request = function()
+  if mode == "page" then
+    return wrk.format("GET", "/page", {["Accept-Encoding"] = "gzip"})
+  end
   return wrk.format("POST", "/floor", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 

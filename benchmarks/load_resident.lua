@@ -1,14 +1,15 @@
--- wrk script: each connection is a resident answering the three-page `bench` survey, again and
--- again: start page, consent, three pages (GET, then POST with the page's CSRF token), thanks.
+-- wrk script: each connection is a resident answering the three-page `load-test` survey
+-- (tests/servers.py), again and again: start page, consent, three pages (GET, then POST with
+-- the page's CSRF token), thanks.
 -- Run with as many threads as connections (-t N -c N), so each thread drives one resident at a
 -- time and its responses arrive in the order of its requests.
 --
 -- Each resident has its own forwarded address (the server trusts one proxy, LYSSNA_PROXY_COUNT=1),
 -- so the per-client rate limit is in the path but never reached.
 
-local SURVEY = "/s/bench"
+local SURVEY = "/s/load-test"
 local ANSWERS = {
-  one = "sorted=1&station=Tr%C3%A4dg%C3%A5rden+12&nav=next",
+  one = "sorted=1&marker=Tr%C3%A4dg%C3%A5rden+12&nav=next",
   two = "happy=4&times=3&nav=next",
   three = "comment=Bra+med+fler+k%C3%A4rl+%F0%9F%99%82+%D8%B9%D8%B1%D8%A8%D9%8A&bins=paper&bins=metal&nav=next",
 }

@@ -28,6 +28,46 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 USER_AGENT = "LyssnaTestPhone/1.0 (Android 9; cheap phone)"
 
 
+# The three-page survey that the load tests and benchmarks/load.py send residents through.
+LOAD_TEST_SURVEY = """\
+id: load-test
+title: {sv: Belastningsprov, en: Load test}
+languages: [sv, en]
+pages:
+  - id: one
+    questions:
+      - id: sorted
+        type: single_choice
+        required: true
+        label: {sv: "Sorterar du?", en: "Do you sort?"}
+        choices:
+          - {value: 1, label: {sv: Ja, en: "Yes"}}
+          - {value: 0, label: {sv: Nej, en: "No"}}
+      - {id: marker, type: text, required: true, label: {sv: Kod, en: Code}}
+  - id: two
+    questions:
+      - {id: happy, type: rating, scale: smiley5, required: true, label: {sv: "Nöjd?", en: "Happy?"}}
+      - {id: times, type: integer, min: 0, max: 100, label: {sv: "Hur ofta?", en: "How often?"}}
+  - id: three
+    questions:
+      - {id: comment, type: long_text, label: {sv: Kommentar, en: Comment}}
+      - id: bins
+        type: multiple_choice
+        label: {sv: "Vilka kärl?", en: "Which bins?"}
+        choices:
+          - {value: paper, label: {sv: Papper, en: Paper}}
+          - {value: glass, label: {sv: Glas, en: Glass}}
+          - {value: metal, label: {sv: Metall, en: Metal}}
+"""
+
+
+def write_load_test_survey(folder: Path) -> Path:
+    """A surveys folder (made if need be) holding the load-test survey only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "load-test.yaml").write_text(LOAD_TEST_SURVEY, encoding="utf-8")
+    return folder
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now (the OS picks an ephemeral one)."""
     with socket.socket() as sock:

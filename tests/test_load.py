@@ -28,6 +28,7 @@ from tests.servers import (
     redis_prefix,
     scratch_database,
     server_environment,
+    write_load_test_survey,
 )
 
 pytestmark = pytest.mark.slow
@@ -39,36 +40,6 @@ needs_redis = pytest.mark.skipif(not redis_available(), reason=f"no Redis at {RE
 RESIDENTS = 50
 RACERS = 4  # connections that send the same last page at once
 LIMIT = 40  # per client and hour: far above a resident's dozen requests
-SURVEY = """\
-id: load-test
-title: {sv: Belastningsprov, en: Load test}
-languages: [sv, en]
-pages:
-  - id: one
-    questions:
-      - id: sorted
-        type: single_choice
-        required: true
-        label: {sv: "Sorterar du?", en: "Do you sort?"}
-        choices:
-          - {value: 1, label: {sv: Ja, en: "Yes"}}
-          - {value: 0, label: {sv: Nej, en: "No"}}
-      - {id: marker, type: text, required: true, label: {sv: Kod, en: Code}}
-  - id: two
-    questions:
-      - {id: happy, type: rating, scale: smiley5, required: true, label: {sv: "Nöjd?", en: "Happy?"}}
-      - {id: times, type: integer, min: 0, max: 100, label: {sv: "Hur ofta?", en: "How often?"}}
-  - id: three
-    questions:
-      - {id: comment, type: long_text, label: {sv: Kommentar, en: Comment}}
-      - id: bins
-        type: multiple_choice
-        label: {sv: "Vilka kärl?", en: "Which bins?"}
-        choices:
-          - {value: paper, label: {sv: Papper, en: Paper}}
-          - {value: glass, label: {sv: Glas, en: Glass}}
-          - {value: metal, label: {sv: Metall, en: Metal}}
-"""
 
 
 @dataclass
@@ -236,11 +207,8 @@ def assert_healthy(residents: list[Resident], logs: list[str]) -> None:
 @pytest.fixture
 def surveys(tmp_path) -> Path:
     """A surveys folder with the three-page load-test survey only."""
-    folder = tmp_path / "surveys"
-    folder.mkdir()
-    path = folder / "load-test.yaml"
-    path.write_text(SURVEY, encoding="utf-8")
-    assert load_file(path).problems == []
+    folder = write_load_test_survey(tmp_path / "surveys")
+    assert load_file(folder / "load-test.yaml").problems == []
     return folder
 
 

@@ -48,6 +48,42 @@ def test_the_default_is_generous_for_a_household_behind_one_address(make_app):
     assert all(get(client, "/").status_code == 200 for _ in range(19))
 
 
+def test_public_requests_count_in_flask_limiters_own_shared_bucket(make_app):
+    # Public pages hit the shared limit directly (app/security.py); the count must be the very one
+    # Flask-Limiter keeps for the shared "public" scope, whichever of the two did the counting.
+    from limits import parse
+
+    from app.clients import client_key
+    from app.extensions import limiter
+
+    app = make_app(LYSSNA_ANSWER_RATE_LIMIT="5/minute")
+    client = app.test_client()
+    assert [get(client, "/").status_code for _ in range(2)] == [200, 200]
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        prefix, key = app.config["RATELIMIT_KEY_PREFIX"], client_key()
+    stats = limiter.limiter.get_window_stats(parse("5/minute"), prefix, key, "public")
+    assert stats.remaining == 3
+
+
+def test_a_failing_storage_leaves_the_request_to_flask_limiter(make_app, monkeypatch):
+    from app.extensions import limiter
+
+    client = make_app(LYSSNA_ANSWER_RATE_LIMIT="2/minute").test_client()
+    strategy = type(limiter.limiter)
+    real_hit, failed = strategy.hit, []
+
+    def hit_failing_once(self, *args, **kwargs):
+        if not failed:
+            failed.append(args)
+            raise ConnectionError("storage unreachable")
+        return real_hit(self, *args, **kwargs)
+
+    monkeypatch.setattr(strategy, "hit", hit_failing_once)
+    # The first request's direct count fails; Flask-Limiter's own check counts it, once.
+    assert [get(client, "/").status_code for _ in range(3)] == [200, 200, 429]
+    assert len(failed) == 1
+
+
 def test_in_memory_counters_start_no_thread_per_request(make_app, monkeypatch):
     import threading
 

@@ -161,7 +161,7 @@ def public_limit_counted() -> bool:
     identifiers = [part for part in identifiers if part]
     try:
         return all(rate_limiter.hit(item, *identifiers) for item in _parsed(answer_rate_limit()))
-    except Exception:  # noqa: BLE001 (the storage failed: Flask-Limiter's check deals with it)
+    except Exception:  # the storage failed: Flask-Limiter's own check deals with it
         return False
 
 

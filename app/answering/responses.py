@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -222,6 +223,19 @@ def claim_code(session: Session, survey: Survey, response: Response, now: dateti
     return result.rowcount == 1
 
 
+@lru_cache(maxsize=16)
+def _conditional_update(names: tuple[str, ...]) -> Update:
+    """UPDATE response SET <names> WHERE id = :row_id AND status = :in_progress, built once per set of
+    columns (a page save and a completion each always write the same ones)."""
+    table = Response.__table__
+    new_values = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names}
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.status == bindparam("in_progress"))
+        .values(new_values)
+    )
+
+
 def _update_in_progress(session: Session, response: Response, values: dict[str, Any]) -> bool:
     """A conditional UPDATE: a response that is complete already is never changed again.
 
@@ -229,11 +243,10 @@ def _update_in_progress(session: Session, response: Response, values: dict[str, 
     database (no SELECT to read back what was just written); when it did not, the response is read
     again, so the caller sees it as another request left it.
     """
-    table = Response.__table__
+    statement = _conditional_update(tuple(values))
+    params = {f"new_{name}": value for name, value in values.items()}
     result = session.execute(
-        update(table)
-        .where(table.c.id == response.id, table.c.status == Response.IN_PROGRESS)
-        .values(**values)
+        statement, {"row_id": response.id, "in_progress": Response.IN_PROGRESS, **params}
     )
     if result.rowcount != 1:
         session.refresh(response)

@@ -185,6 +185,14 @@ def ranked_choices(survey: Survey, question: Any, sub: Any) -> list:
     return sorted(choices, key=rank)
 
 
+def same_when_blank(page: Page) -> bool:
+    """Whether the page's questions, with nothing answered, render the same at any time for anyone
+    shown them: not with a picture kept from an earlier try, nor with a date bound by today."""
+    return not any(
+        q.type == "photo" or (q.type == "date" and "today" in (q.min, q.max)) for q in page.questions
+    )
+
+
 def date_bounds(question: Any) -> tuple[str | None, str | None]:
     """A date question's `min` and `max` as ISO dates (`today` resolved) for the date input."""
     today = datetime.now(ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])).date()

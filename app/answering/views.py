@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as HttpResponse
@@ -67,9 +68,10 @@ def begin(survey_id: str):
 def page(survey_id: str, page_id: str):
     """One page of questions, filled with what the resident answered before."""
     survey, lang, response, page = _page_context(survey_id, page_id)
-    form = _form_class(survey, page, lang)(formdata=formdata_from(survey, page, response.answers))
+    stored = formdata_from(survey, page, response.answers)
+    form = _form_class(survey, page, lang)(formdata=stored)
     shown = pages.shown_ids(survey, response, page, {})
-    return _render_page(survey, lang, response, page, form, shown)
+    return _render_page(survey, lang, response, page, form, shown, blank=not stored)
 
 
 @bp.post("/s/<survey_id>/p/<page_id>")
@@ -311,7 +313,28 @@ def _render_start(survey: Survey, lang: str, form: StartForm, errors=(), notice:
     )
 
 
-def _render_page(survey, lang, response, page, form, shown, revealed=(), notice=None) -> str:
+def _questions_html(
+    survey: Survey, lang: str, page: Page, form: PageForm, shown: set[str], blank: bool
+) -> Markup:
+    """The page's questions as HTML.
+
+    With nothing answered on it, a page's questions look the same to everyone shown the same ones
+    in the same language (unless they hold a picture or a date bound by today), and that is how
+    most residents open each page: that HTML is rendered once and kept with the surveys.
+    """
+    context = {"survey": survey, "lang": lang, "page": page, "form": form, "shown": shown}
+
+    def render() -> Markup:
+        # An autoescaping template's output: safe to put into the page as it is.
+        return Markup(render_template("answering/questions.html", **context))  # noqa: S704
+
+    if not blank or not pages.same_when_blank(page):
+        return render()
+    return current_registry().derived(("blank questions", survey.id, page.id, lang, frozenset(shown)), render)
+
+
+def _render_page(survey, lang, response, page, form, shown, revealed=(), notice=None, blank=False) -> str:
+    """The page with its questions; `blank` when nothing is answered on it yet (nor sent with errors)."""
     photos.fill(db.session, response, form)
     number, total = responses.progress(survey, response, page.id)
     token = request.cookies.get(_cookie_name(survey))
@@ -325,6 +348,7 @@ def _render_page(survey, lang, response, page, form, shown, revealed=(), notice=
         page=page,
         form=form,
         shown=shown,
+        questions=_questions_html(survey, lang, page, form, shown, blank),
         revealed=list(revealed),
         errors=form.errors_in_order(shown),
         notice=notice,

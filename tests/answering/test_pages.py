@@ -334,3 +334,38 @@ def test_two_simultaneous_submits_of_the_last_page_complete_once(lab, browse, st
     assert all(r.location.endswith("/thanks") for r in results)
     [response] = stored("lab")
     assert response.status == Response.COMPLETE and response.answers["last"] == "race"
+
+
+def test_a_blank_page_is_rendered_once_and_never_hides_answers_or_errors(lab, browse, start, monkeypatch):
+    from app.answering import views
+
+    rendered = []
+    real_render = views.render_template
+
+    def counting(name, **context):
+        rendered.append(name)
+        return real_render(name, **context)
+
+    monkeypatch.setattr(views, "render_template", counting)
+
+    def open_second(client):
+        page = start(client, "lab", "?lang=en")
+        return browse.get(client, next_(browse, client, page, FIRST).location)
+
+    def questions(page):
+        return page.html[page.html.index('<div class="question') : page.html.index('<div class="hp">')]
+
+    first_resident = open_second(lab.test_client())
+    assert rendered.count("answering/questions.html") == 2  # page one (a date bound by today), page two
+    other = lab.test_client()
+    second_resident = open_second(other)
+    assert rendered.count("answering/questions.html") == 3  # page one again; page two was kept
+    assert questions(second_resident) == questions(first_resident)
+
+    # With answers on it, or with mistakes, the page is rendered for this resident.
+    third = browse.get(other, next_(browse, other, second_resident, SECOND).location)
+    back = browse.get(other, next_(browse, other, third, {}, nav="back").location)
+    assert back.value("stars") == "4" and back.value("grid_r2") == "3"
+    assert rendered.count("answering/questions.html") == 5
+    wrong = next_(browse, other, back, {**SECOND, "grid_r1": ""})
+    assert wrong.status == 200 and wrong.error_summary() == ["grid_r1-1"]

@@ -30,9 +30,10 @@ def configure(app: Flask, overrides: dict) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the database's connection settings."""
-    from app import accounts, assets, database, i18n  # noqa: F401  (accounts registers the user loader)
+    from app import accounts, assets, database, i18n, sessions  # noqa: F401  (accounts: the user loader)
     from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
+    sessions.init_app(app)
     db.init_app(app)
     migrations = Path(__file__).parent.parent / "migrations"
     migrate.init_app(

@@ -246,3 +246,21 @@ def test_control_characters_are_dropped_from_forms_but_tabs_and_newlines_stay(ma
         if content_type == "multipart/form-data":
             response.request.input_stream.close()
         assert response.json["pairs"] == [["q", "abc"], ["q", "tab\there\r\nnext"], ["q", "🙂 عربي"]]
+
+
+def test_sessions_follow_a_changed_secret_key_and_its_fallbacks(make_app):
+    # The session serializer is kept between requests (app/sessions.py), but only for the same keys.
+    app = make_app()
+
+    @app.get("/_test/remember")
+    def remember():
+        session["seen"] = session.get("seen", 0) + 1
+        return str(session["seen"])
+
+    client = app.test_client()
+    assert [client.get("/_test/remember").text for _ in range(2)] == ["1", "2"]
+    app.secret_key = app.config["SECRET_KEY"] = "a new secret"
+    assert client.get("/_test/remember").text == "1"  # the cookie of the old key no longer counts
+    app.config["SECRET_KEY_FALLBACKS"] = ["a new secret"]
+    app.secret_key = app.config["SECRET_KEY"] = "the newest secret"
+    assert client.get("/_test/remember").text == "2"  # signed with a fallback key: still read

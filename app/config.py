@@ -85,6 +85,9 @@ DEFAULTS = {
     "COMPRESS_BR_LEVEL": 2,
     "COMPRESS_LEVEL": 3,
     "COMPRESS_ZSTD_LEVEL": 3,
+    # Pages carry no ETag (and no-store), static files answer If-None-Match themselves, and
+    # downloads are conditional in send_file: asking Flask-Compress to check again only costs time.
+    "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

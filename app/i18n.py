@@ -39,6 +39,7 @@ def _chosen_language() -> str:
     return request.accept_languages.best_match(available) or "en"
 
 
+@lru_cache(maxsize=64)
 def language_name(code: str) -> str:
     """A language's name in that language ('sv' -> 'svenska', 'ar' -> 'العربية')."""
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -19,6 +19,7 @@ from app.models import Response
 from app.research.access import previewing  # the researcher area decides who may try a draft
 from app.surveys.models import Page, Survey
 from app.surveys.registry import current_registry
+from app.urls import url_for
 
 from . import access, pages, photos, responses
 from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formdata_from

@@ -217,6 +217,10 @@ class ExportJob(db.Model):
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The run making the file writes a heartbeat every few seconds. When the heartbeat stops (its
+    # gunicorn worker was recycled or killed), the next look at the job starts run `attempts + 1`.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class AuditEvent(db.Model):

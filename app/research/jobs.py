@@ -3,6 +3,13 @@
 An export with more rows than LYSSNA_EXPORT_INLINE_ROWS runs in a thread of the worker that got the
 request; its state and progress live in an `export_job` row, so any worker can show them, and the file
 is written under LYSSNA_EXPORTS_DIR/jobs/ with a name made from the job's random id only.
+
+gunicorn recycles a worker after some thousands of requests (max_requests), and a worker may be
+killed; its export thread goes with it. So a run holds its job by a heartbeat: every few seconds it
+writes the time, and only the run whose number is the job's `attempts` may write progress, the file
+or the outcome. When the heartbeat has stopped, the next look at the job (the progress page polls)
+starts a new run in the worker that served it; after MAX_RUNS interrupted runs the job fails with a
+reason. Each run writes to a file of its own and puts it in place only when it is done.
 """
 
 from __future__ import annotations
@@ -12,11 +19,11 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.exports import FORMATS, ExportError, ExportOptions, prepare_export
@@ -33,8 +40,11 @@ SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 # benchmarks/export_bench.py); the others are several times faster, so they may stream more rows.
 SPEED_OVER_XLSX = {"xlsx": 1, "sav": 3, "dta": 3, "csv": 5, "json": 5}
 PROGRESS_EVERY = 1.0  # seconds between progress writes
-STALE_AFTER = timedelta(hours=1)  # unfinished after this long: the worker running it was stopped
+HEARTBEAT_EVERY = 5.0  # seconds between a run's heartbeats
+TAKE_OVER_AFTER = timedelta(seconds=60)  # no heartbeat for this long: the run was stopped
+MAX_RUNS = 3
 KEEP_FILES = timedelta(hours=24)
+UNFINISHED = (ExportJob.QUEUED, ExportJob.RUNNING)
 
 _running: list[threading.Thread] = []
 
@@ -105,18 +115,57 @@ def job_path(job: ExportJob, app: Flask | None = None) -> Path:
     return jobs_dir(app) / f"{job.public_id}.{extension}"
 
 
-def is_stale(job: ExportJob) -> bool:
-    """True for a job still unfinished long after it started: its worker was restarted or stopped."""
-    unfinished = job.status in (ExportJob.QUEUED, ExportJob.RUNNING)
-    return unfinished and utcnow() - job.created_at > STALE_AFTER
+def stopped(job: ExportJob, now: datetime | None = None) -> bool:
+    """True for an unfinished job whose run has not written a heartbeat for TAKE_OVER_AFTER."""
+    last = job.heartbeat_at or job.created_at
+    return job.status in UNFINISHED and (now or utcnow()) - last > TAKE_OVER_AFTER
 
 
-def start(app: Flask, job_id: int) -> threading.Thread:
-    """Run the job in a background thread of this process."""
-    thread = threading.Thread(target=run, args=(app, job_id), name=f"export-{job_id}", daemon=True)
+def claim(job_id: int, take_over: bool = False) -> int | None:
+    """Start a new run of the job: its run number, or None when the job is not free to run.
+
+    A new job is free once (no run yet); with `take_over`, an unfinished job whose heartbeat
+    stopped is. The check and the claim are one UPDATE, so of two workers looking at once, one wins.
+    """
+    table = ExportJob.__table__
+    now = utcnow()
+    free = (
+        func.coalesce(table.c.heartbeat_at, table.c.created_at) < now - TAKE_OVER_AFTER
+        if take_over
+        else table.c.attempts == 0
+    )
+    statement = (
+        update(table)
+        .where(table.c.id == job_id, table.c.status.in_(UNFINISHED), free)
+        .values(status=ExportJob.RUNNING, heartbeat_at=now, attempts=table.c.attempts + 1)
+        .returning(table.c.attempts)
+    )
+    with db.engine.begin() as conn:
+        return conn.execute(statement).scalar_one_or_none()
+
+
+def start(app: Flask, job_id: int, take_over: bool = False) -> threading.Thread | None:
+    """Claim the job and make its file in a background thread of this process (None: not claimed)."""
+    run_number = claim(job_id, take_over)
+    if run_number is None:
+        return None
+    thread = threading.Thread(
+        target=run, args=(app, job_id, run_number), name=f"export-{job_id}-{run_number}", daemon=True
+    )
     _running[:] = [t for t in _running if t.is_alive()] + [thread]
     thread.start()
     return thread
+
+
+def resume_if_stopped(app: Flask, job: ExportJob) -> bool:
+    """Start the job again when its run stopped (True), or fail it after MAX_RUNS interrupted runs."""
+    if not stopped(job):
+        return False
+    if job.attempts >= MAX_RUNS:
+        reason = f"It was interrupted {job.attempts} times (the server restarted). Please start it again."
+        _finish(job.id, job.attempts, status=ExportJob.FAILED, error=reason)
+        return False
+    return start(app, job.id, take_over=True) is not None
 
 
 def wait_for_jobs(timeout: float = 60) -> None:
@@ -125,49 +174,114 @@ def wait_for_jobs(timeout: float = 60) -> None:
         thread.join(timeout)
 
 
-def run(app: Flask, job_id: int) -> None:
-    """Make the export file of a job, recording progress; any failure is recorded, never lost."""
+class RunTakenOver(Exception):
+    """Another run has the job now: this one stops without writing anything more."""
+
+
+def run(app: Flask, job_id: int, run_number: int) -> None:
+    """Make the export file of a job as run `run_number`, with a heartbeat; any failure is recorded."""
     with app.app_context():
         job = db.session.get(ExportJob, job_id)
         fmt, options = options_from(job.params)
-        job.status = ExportJob.RUNNING
-        db.session.commit()
+        final = job_path(job, app)
+        partial = final.with_name(f"{final.name}.run{run_number}")
+        beating = _Heartbeat(job_id, run_number)
+        outcome: dict = {}
         try:
             prepared = prepare_export(job.survey_id, fmt, options)
-            job.rows_total = prepared.rows
-            db.session.commit()
+            _write_progress(job_id, run_number, 0, prepared.rows)
+            progress = _progress_writer(job_id, run_number, beating)
             if job.params.get("media"):
                 file_name = archive_name(prepared)
-                write_with_media(prepared, job_path(job, app), _progress_writer(job_id))
+                write_with_media(prepared, partial, progress)
             else:
                 file_name = prepared.filename
-                prepared.write(job_path(job, app), _progress_writer(job_id))
+                prepared.write(partial, progress)
+            outcome = {"status": ExportJob.DONE, "file_name": file_name, "rows_done": prepared.rows}
+        except RunTakenOver:
+            log.info("background export %s: run %s stopped, a later run has it", job.public_id, run_number)
         except Exception as exc:  # recorded on the job and logged with its traceback
             log.exception("background export %s failed", job.public_id)
+            outcome = {"status": ExportJob.FAILED, "error": str(exc)[:500] or exc.__class__.__name__}
+        finally:
+            beating.stop()
             db.session.rollback()
-            job = db.session.get(ExportJob, job_id)
-            job.status, job.error = ExportJob.FAILED, str(exc)[:500] or exc.__class__.__name__
-        else:
-            job.status, job.file_name, job.rows_done = ExportJob.DONE, file_name, prepared.rows
-        job.finished_at = utcnow()
-        db.session.commit()
+        if outcome.get("status") == ExportJob.DONE and _owns(job_id, run_number):
+            partial.replace(final)
+        if not outcome or not _finish(job_id, run_number, **outcome):
+            partial.unlink(missing_ok=True)
         remove_old_files(app)
 
 
-def _progress_writer(job_id: int):
+def _owns(job_id: int, run_number: int) -> bool:
+    """True while run `run_number` is the job's current run."""
+    with db.engine.connect() as conn:
+        return conn.scalar(select(ExportJob.attempts).where(ExportJob.id == job_id)) == run_number
+
+
+def _current_run(job_id: int, run_number: int):
+    """The WHERE clause of a write only the job's current, unfinished run may make."""
+    table = ExportJob.__table__
+    return (table.c.id == job_id, table.c.attempts == run_number, table.c.status.in_(UNFINISHED))
+
+
+def _finish(job_id: int, run_number: int, **values) -> bool:
+    """Record the outcome of run `run_number`, if it is still the job's run; True when recorded."""
+    with db.engine.begin() as conn:
+        done = update(ExportJob.__table__).where(*_current_run(job_id, run_number))
+        return conn.execute(done.values(finished_at=utcnow(), **values)).rowcount == 1
+
+
+def _write_progress(job_id: int, run_number: int, done: int, total: int) -> None:
+    """Record progress (and a heartbeat); raise RunTakenOver when this run no longer has the job."""
+    with db.engine.begin() as conn:
+        values = {"rows_done": done, "rows_total": total, "heartbeat_at": utcnow()}
+        statement = update(ExportJob.__table__).where(*_current_run(job_id, run_number)).values(values)
+        written = conn.execute(statement)
+    if written.rowcount != 1:
+        raise RunTakenOver(job_id)
+
+
+class _Heartbeat:
+    """A thread that writes the run's heartbeat every HEARTBEAT_EVERY seconds until stopped, and notes
+    when the run has lost its job (the export then stops at its next progress report)."""
+
+    def __init__(self, job_id: int, run_number: int) -> None:
+        self.job_id, self.run_number = job_id, run_number
+        self.lost = False
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stopping.wait(HEARTBEAT_EVERY):
+            try:
+                with db.engine.begin() as conn:
+                    beat = update(ExportJob.__table__).where(*_current_run(self.job_id, self.run_number))
+                    self.lost = conn.execute(beat.values(heartbeat_at=utcnow())).rowcount != 1
+            except Exception:  # a database hiccup: try again at the next beat
+                log.warning("background export %s: heartbeat not written", self.job_id, exc_info=True)
+            if self.lost:
+                return
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+
+def _progress_writer(job_id: int, run_number: int, heartbeat: _Heartbeat):
     """A progress callback that writes done/total at most once a second, on its own connection
-    (the export is still reading rows on the session's)."""
+    (the export is still reading rows on the session's), and stops the run that lost its job."""
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
+        if heartbeat.lost:
+            raise RunTakenOver(job_id)
         now = time.monotonic()
         if now - last[0] < PROGRESS_EVERY and done < total:
             return
         last[0] = now
-        with db.engine.begin() as conn:
-            conn.execute(
-                update(ExportJob).where(ExportJob.id == job_id).values(rows_done=done, rows_total=total)
-            )
+        _write_progress(job_id, run_number, done, total)
 
     return progress
 

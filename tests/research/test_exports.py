@@ -127,3 +127,65 @@ def test_failed_background_export_says_why(client, db, login_as, stations, monke
     jobs.wait_for_jobs()
     page = client.get(status_url).get_data(as_text=True)
     assert "The export failed: disk full" in page
+
+
+@pytest.fixture
+def stopped_job(app, client, db, login_as, stations, monkeypatch):
+    """A background export whose worker was recycled right after starting it: (status URL, job)."""
+    from datetime import timedelta
+
+    from app.models import utcnow
+
+    login_as(surveys=["waste-sorting"])
+    real_run = jobs.run
+    monkeypatch.setattr(jobs, "run", lambda *args: None)  # the worker goes before writing anything
+    status_url = client.get("/admin/surveys/waste-sorting/export?format=xlsx").location
+    jobs.wait_for_jobs()
+    job = db.query(ExportJob).one()
+    assert (job.status, job.attempts) == (ExportJob.RUNNING, 1)
+    # While its heartbeat is fresh, nobody takes it over.
+    assert "started again" not in client.get(status_url).get_data(as_text=True)
+    monkeypatch.setattr(jobs, "run", real_run)
+    job.heartbeat_at = utcnow() - jobs.TAKE_OVER_AFTER - timedelta(seconds=1)
+    db.commit()
+    return status_url, job
+
+
+def test_an_export_whose_worker_stopped_is_taken_over_and_finished(app, client, db, stopped_job):
+    status_url, job = stopped_job
+    page = client.get(status_url).get_data(as_text=True)
+    assert "The export was interrupted (the server restarted), so it has started again." in page
+    jobs.wait_for_jobs()
+    assert "The export is ready: 3 responses." in client.get(status_url).get_data(as_text=True)
+    db.refresh(job)
+    assert (job.status, job.attempts, job.rows_done) == (ExportJob.DONE, 2, 3)
+    assert len(sheet_rows(client.get(status_url + "/download").data)) == 4
+    assert [path.name for path in jobs.jobs_dir(app).iterdir()] == [jobs.job_path(job, app).name]
+
+
+def test_only_one_worker_takes_a_stopped_export_over(app, db, stopped_job):
+    _status_url, job = stopped_job
+    with app.app_context():
+        assert jobs.claim(job.id, take_over=True) == 2
+        assert jobs.claim(job.id, take_over=True) is None  # the heartbeat is fresh again
+        assert jobs.claim(job.id) is None  # and a job that has run is never new again
+
+
+def test_an_export_interrupted_again_and_again_fails_with_the_reason(client, db, stopped_job):
+    status_url, job = stopped_job
+    job.attempts = jobs.MAX_RUNS
+    db.commit()
+    page = client.get(status_url).get_data(as_text=True)
+    assert f"The export failed: It was interrupted {jobs.MAX_RUNS} times" in page
+    db.refresh(job)
+    assert job.status == ExportJob.FAILED and job.finished_at is not None
+
+
+def test_a_run_that_lost_its_job_writes_no_file_and_no_outcome(app, db, stopped_job):
+    _status_url, job = stopped_job
+    with app.app_context():
+        assert jobs.claim(job.id, take_over=True) == 2  # another worker has it now
+        jobs.run(app, job.id, 1)  # the first run turns out to be alive after all, and finishes
+    db.refresh(job)
+    assert (job.status, job.attempts, job.file_name) == (ExportJob.RUNNING, 2, None)
+    assert not jobs.jobs_dir(app).exists() or not list(jobs.jobs_dir(app).iterdir())

@@ -189,3 +189,26 @@ def test_a_run_that_lost_its_job_writes_no_file_and_no_outcome(app, db, stopped_
     db.refresh(job)
     assert (job.status, job.attempts, job.file_name) == (ExportJob.RUNNING, 2, None)
     assert not jobs.jobs_dir(app).exists() or not list(jobs.jobs_dir(app).iterdir())
+
+
+def test_a_one_response_export_says_response(client, db, login_as, make_response, monkeypatch):
+    monkeypatch.setitem(client.application.config, "LYSSNA_EXPORT_INLINE_ROWS", 0)
+    make_response("waste-sorting", hidden={"station": "12"}, visits="weekly")
+    db.commit()
+    login_as(surveys=["waste-sorting"])
+    status_url = client.get("/admin/surveys/waste-sorting/export?format=xlsx").location
+    jobs.wait_for_jobs()
+    assert "The export is ready: 1 response." in client.get(status_url).get_data(as_text=True)
+
+
+def test_progress_counts_in_words_that_fit_the_number(client, db, stopped_job):
+    from app.models import utcnow
+
+    status_url, job = stopped_job
+    job.heartbeat_at = utcnow()  # running after all
+    db.commit()
+    assert "0 of … responses" in client.get(status_url).get_data(as_text=True)
+    for total, words in ((1, "0 of 1 response<"), (3, "0 of 3 responses<")):
+        job.rows_total = total
+        db.commit()
+        assert words in client.get(status_url).get_data(as_text=True).replace("</p>", "<")

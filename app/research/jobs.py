@@ -248,6 +248,7 @@ class _Heartbeat:
 
     def __init__(self, job_id: int, run_number: int) -> None:
         self.job_id, self.run_number = job_id, run_number
+        self.engine = db.engine  # the app's engine: the thread has no app context to find it by
         self.lost = False
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
@@ -256,7 +257,7 @@ class _Heartbeat:
     def _beat(self) -> None:
         while not self._stopping.wait(HEARTBEAT_EVERY):
             try:
-                with db.engine.begin() as conn:
+                with self.engine.begin() as conn:
                     beat = update(ExportJob.__table__).where(*_current_run(self.job_id, self.run_number))
                     self.lost = conn.execute(beat.values(heartbeat_at=utcnow())).rowcount != 1
             except Exception:  # a database hiccup: try again at the next beat

@@ -212,3 +212,34 @@ def test_progress_counts_in_words_that_fit_the_number(client, db, stopped_job):
         job.rows_total = total
         db.commit()
         assert words in client.get(status_url).get_data(as_text=True).replace("</p>", "<")
+
+
+def test_a_run_keeps_its_heartbeat_between_progress_reports(app, db, stopped_job, monkeypatch):
+    # An xlsx file is saved after the last row: a long quiet spell without progress reports.
+    import time
+
+    _status_url, job = stopped_job
+    monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.02)
+    before = job.heartbeat_at
+    with app.app_context():
+        heartbeat = jobs._Heartbeat(job.id, 1)
+    time.sleep(0.2)
+    heartbeat.stop()
+    db.refresh(job)
+    assert job.heartbeat_at > before and not jobs.stopped(job) and not heartbeat.lost
+
+
+def test_a_heartbeat_notices_its_run_lost_the_job(app, db, stopped_job, monkeypatch):
+    import time
+
+    _status_url, job = stopped_job
+    monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.02)
+    with app.app_context():
+        assert jobs.claim(job.id, take_over=True) == 2
+        heartbeat = jobs._Heartbeat(job.id, 1)
+        time.sleep(0.2)
+        assert heartbeat.lost  # the export stops at its next progress report
+        progress = jobs._progress_writer(job.id, 1, heartbeat)
+        with pytest.raises(jobs.RunTakenOver):
+            progress(1, 3)
+        heartbeat.stop()

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import brotli
-from flask import Flask, Response, current_app, has_request_context, request, url_for
+from flask import Flask, Response, current_app, request
+
+from app.urls import url_for
 
 ONE_YEAR = 365 * 24 * 60 * 60
 HASH_LENGTH = 12
 BUFFER_LIMIT = 512 * 1024
 HASHES_KEY = "lyssna.static_hashes"
-URLS_KEY = "lyssna.static_urls"
 COMPRESSED_KEY = "lyssna.static_compressed"
 T = TypeVar("T")
 # Static files compressed at the highest levels: brotli for browsers that take it, else gzip.
@@ -37,15 +38,8 @@ COMPRESSIBLE = frozenset({"text/css", "text/javascript", "application/javascript
 def static_url(filename: str) -> str:
     """The URL of a static file with its content hash, e.g. /static/lyssna.css?v=3f2a9c01d4e5.
 
-    Every page links a few static files; outside debug mode each URL is built once per app (and
-    per mount point, the script root) rather than on every page.
+    Outside debug mode the hash is worked out once per file, and the URL is kept by app.urls.
     """
-    if current_app.debug or not has_request_context():
-        return _versioned_url(filename)
-    return _kept(URLS_KEY, (request.script_root, filename), lambda: _versioned_url(filename))
-
-
-def _versioned_url(filename: str) -> str:
     version = content_hash(filename)
     if version is None:
         return url_for("static", filename=filename)

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, update
 from sqlalchemy.orm import Session
 
 from app.exports import FORMATS, ExportError, ExportOptions, prepare_export
@@ -163,9 +163,12 @@ def resume_if_stopped(app: Flask, job: ExportJob) -> bool:
         return False
     if job.attempts >= MAX_RUNS:
         reason = f"It was interrupted {job.attempts} times (the server restarted). Please start it again."
-        _finish(job.id, job.attempts, status=ExportJob.FAILED, error=reason)
-        return False
-    return start(app, job.id, take_over=True) is not None
+        _finish(db.engine, job.id, job.attempts, status=ExportJob.FAILED, error=reason)
+        resumed = False
+    else:
+        resumed = start(app, job.id, take_over=True) is not None
+    db.session.refresh(job)  # as the take-over (or the failure) left it
+    return resumed
 
 
 def wait_for_jobs(timeout: float = 60) -> None:
@@ -206,39 +209,31 @@ def run(app: Flask, job_id: int, run_number: int) -> None:
         finally:
             beating.stop()
             db.session.rollback()
-        if outcome.get("status") == ExportJob.DONE and _owns(job_id, run_number):
+        recorded = bool(outcome) and _finish(db.engine, job_id, run_number, **outcome)
+        if recorded and outcome["status"] == ExportJob.DONE:
             partial.replace(final)
-        if not outcome or not _finish(job_id, run_number, **outcome):
-            partial.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)  # a failed run's, or one that lost its job
         remove_old_files(app)
 
 
-def _owns(job_id: int, run_number: int) -> bool:
-    """True while run `run_number` is the job's current run."""
-    with db.engine.connect() as conn:
-        return conn.scalar(select(ExportJob.attempts).where(ExportJob.id == job_id)) == run_number
-
-
-def _current_run(job_id: int, run_number: int):
-    """The WHERE clause of a write only the job's current, unfinished run may make."""
+def _write_as_run(engine: Engine, job_id: int, run_number: int, **values) -> bool:
+    """Write to the job as run `run_number`, only while that is the job's current, unfinished run;
+    True when written (False: a later run has the job, or it is finished)."""
     table = ExportJob.__table__
-    return (table.c.id == job_id, table.c.attempts == run_number, table.c.status.in_(UNFINISHED))
+    mine = (table.c.id == job_id, table.c.attempts == run_number, table.c.status.in_(UNFINISHED))
+    with engine.begin() as conn:
+        return conn.execute(update(table).where(*mine).values(values)).rowcount == 1
 
 
-def _finish(job_id: int, run_number: int, **values) -> bool:
+def _finish(engine: Engine, job_id: int, run_number: int, **outcome) -> bool:
     """Record the outcome of run `run_number`, if it is still the job's run; True when recorded."""
-    with db.engine.begin() as conn:
-        done = update(ExportJob.__table__).where(*_current_run(job_id, run_number))
-        return conn.execute(done.values(finished_at=utcnow(), **values)).rowcount == 1
+    return _write_as_run(engine, job_id, run_number, finished_at=utcnow(), **outcome)
 
 
 def _write_progress(job_id: int, run_number: int, done: int, total: int) -> None:
     """Record progress (and a heartbeat); raise RunTakenOver when this run no longer has the job."""
-    with db.engine.begin() as conn:
-        values = {"rows_done": done, "rows_total": total, "heartbeat_at": utcnow()}
-        statement = update(ExportJob.__table__).where(*_current_run(job_id, run_number)).values(values)
-        written = conn.execute(statement)
-    if written.rowcount != 1:
+    values = {"rows_done": done, "rows_total": total, "heartbeat_at": utcnow()}
+    if not _write_as_run(db.engine, job_id, run_number, **values):
         raise RunTakenOver(job_id)
 
 
@@ -257,9 +252,8 @@ class _Heartbeat:
     def _beat(self) -> None:
         while not self._stopping.wait(HEARTBEAT_EVERY):
             try:
-                with self.engine.begin() as conn:
-                    beat = update(ExportJob.__table__).where(*_current_run(self.job_id, self.run_number))
-                    self.lost = conn.execute(beat.values(heartbeat_at=utcnow())).rowcount != 1
+                beat = _write_as_run(self.engine, self.job_id, self.run_number, heartbeat_at=utcnow())
+                self.lost = not beat
             except Exception:  # a database hiccup: try again at the next beat
                 log.warning("background export %s: heartbeat not written", self.job_id, exc_info=True)
             if self.lost:

@@ -62,7 +62,6 @@ def export_job(survey_id: str, job_id: str):
     survey = survey_or_404(survey_id)
     job = export_job_or_404(survey_id, job_id)
     resumed = jobs.resume_if_stopped(current_app._get_current_object(), job)
-    db.session.refresh(job)  # as the run (or the take-over) left it
     return render_template(
         "research/export_job.html",
         survey=survey,

@@ -11,7 +11,7 @@ Helpers only flush; the view or command commits, as everywhere in Lyssna.
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Select, event, select
+from sqlalchemy import ColumnElement, Select, bindparam, event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app import media
@@ -41,9 +41,13 @@ def attach_photo(
     return row
 
 
+# Asked at every completion: built once (SQLAlchemy then reuses its cache key too).
+PHOTOS_OF = select(MediaFile).where(MediaFile.response_id == bindparam("response_id"))
+
+
 def photos_of(session: Session, response: Response) -> dict[str, MediaFile]:
     """The photos recorded with a response, by question id."""
-    rows = session.scalars(select(MediaFile).where(MediaFile.response_id == response.id))
+    rows = session.scalars(PHOTOS_OF, {"response_id": response.id})
     return {row.question_id: row for row in rows}
 
 

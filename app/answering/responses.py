@@ -55,8 +55,11 @@ def start(
     hidden: dict[str, str],
     participant_code: str | None = None,
     now: datetime | None = None,
+    is_test: bool = False,
 ) -> tuple[Response, str]:
-    """A new response after consent, with its resume token; the first page shown is where it stands."""
+    """A new response after consent, with its resume token; the first page shown is where it stands.
+
+    Everything is set before the INSERT (a value set after it would cost an UPDATE at the commit)."""
     now = now or utcnow()
     token = new_token()
     response = Response(
@@ -72,6 +75,7 @@ def start(
         consented_at=now,
         resume_token_hash=hash_token(token),
         participant_code=participant_code,
+        is_test=is_test,
     )
     response.current_page = page_ids(survey, response)[0]
     session.add(response)

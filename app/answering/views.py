@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -21,12 +21,17 @@ from app.surveys.models import Page, Survey
 from app.surveys.registry import current_registry
 from app.urls import url_for
 
-from . import access, pages, photos, responses
+from . import access, kept_pages, pages, photos, responses
 from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formdata_from
 
 bp = Blueprint("answering", __name__, template_folder="templates")
 
 COOKIE_DAYS = 30
+
+
+@bp.record_once
+def _keep_pages(state) -> None:
+    kept_pages.init_app(state.app)
 
 
 @bp.context_processor
@@ -45,8 +50,14 @@ def start(survey_id: str):
     response = _response_from_cookie(survey)
     if response is not None and response.status == Response.IN_PROGRESS and not survey.kiosk:
         return redirect(_page_url(survey, responses.current_page(survey, response)))
-    form = StartForm(code=request.args.get("code", ""))
-    return _render_start(survey, lang, form)
+    hidden, code = access.hidden_values(survey, request.args), request.args.get("code", "")
+    key = ("start", request.script_root, survey.id, lang, tuple(sorted(hidden.items())), code)
+    own = {"form_token": generate_csrf()}
+
+    def render(markers) -> str:
+        return _render_start(survey, lang, StartForm(code=code), own=markers)
+
+    return kept_pages.kept_pages().page(key, own, render)
 
 
 @bp.post("/s/<survey_id>")
@@ -70,9 +81,11 @@ def page(survey_id: str, page_id: str):
     """One page of questions, filled with what the resident answered before."""
     survey, lang, response, page = _page_context(survey_id, page_id)
     stored = formdata_from(survey, page, response.answers)
-    form = _form_class(survey, page, lang)(formdata=stored)
     shown = pages.shown_ids(survey, response, page, {})
-    return _render_page(survey, lang, response, page, form, shown, blank=not stored)
+    if not stored and pages.same_when_blank(page):
+        return _blank_page(survey, lang, response, page, shown)
+    form = _form_class(survey, page, lang)(formdata=stored)
+    return _render_page(survey, lang, response, page, form, shown)
 
 
 @bp.post("/s/<survey_id>/p/<page_id>")
@@ -103,7 +116,7 @@ def save(survey_id: str, page_id: str):
 def thanks(survey_id: str):
     """The thank-you page with the receipt code the resident can quote to have the answers deleted."""
     survey, lang = _open_survey(survey_id, closed_ok=True)
-    return render_template("answering/thanks.html", survey=survey, lang=lang, receipt=_receipt(survey))
+    return _thanks_page(survey, lang, _receipt(survey))
 
 
 @bp.get("/s/<survey_id>/r/<token>")
@@ -256,9 +269,10 @@ def _start_or_resume(survey: Survey, lang: str, code: str | None) -> tuple[Respo
             return unfinished, responses.renew_token(unfinished)
     version_id = current_registry().version_id(db.session, survey.id)
     hidden = access.hidden_values(survey, request.args)
-    response, token = responses.start(db.session, survey, version_id, lang, hidden, participant_code=code)
-    response.is_test = previewing(survey)  # a researcher trying the survey before it opens
-    return response, token
+    is_test = previewing(survey)  # a researcher trying the survey before it opens
+    return responses.start(
+        db.session, survey, version_id, lang, hidden, participant_code=code, is_test=is_test
+    )
 
 
 def _finish(survey: Survey, response: Response) -> HttpResponse:
@@ -296,10 +310,24 @@ def _receipt(survey: Survey) -> str | None:
 
 def _decoy(survey: Survey, lang: str) -> str:
     """What a bot that filled the honeypot gets: an ordinary thank-you page; nothing was stored."""
-    return render_template("answering/thanks.html", survey=survey, lang=lang, receipt=None)
+    return _thanks_page(survey, lang, None)
 
 
-def _render_start(survey: Survey, lang: str, form: StartForm, errors=(), notice: str | None = None) -> str:
+def _thanks_page(survey: Survey, lang: str, receipt: str | None) -> str:
+    own = {"receipt": receipt} if receipt else {}
+    key = ("thanks", request.script_root, survey.id, lang, bool(receipt))
+
+    def render(markers) -> str:
+        receipt = markers.get("receipt")
+        return render_template("answering/thanks.html", survey=survey, lang=lang, receipt=receipt)
+
+    return kept_pages.kept_pages().page(key, own, render)
+
+
+def _render_start(
+    survey: Survey, lang: str, form: StartForm, errors=(), notice: str | None = None, own=None
+) -> str:
+    own = own or {"form_token": generate_csrf()}
     hidden = access.hidden_values(survey, request.args)
     action = url_for(".begin", survey_id=survey.id, **hidden)
     return render_template(
@@ -311,37 +339,39 @@ def _render_start(survey: Survey, lang: str, form: StartForm, errors=(), notice:
         action=action,
         hidden_args=hidden,
         notice=notice,
+        form_token=own["form_token"],
     )
 
 
-def _questions_html(
-    survey: Survey, lang: str, page: Page, form: PageForm, shown: set[str], blank: bool
-) -> Markup:
-    """The page's questions as HTML.
-
-    With nothing answered on it, a page's questions look the same to everyone shown the same ones
-    in the same language (unless they hold a picture or a date bound by today), and that is how
-    most residents open each page: that HTML is rendered once and kept with the surveys.
-    """
-    context = {"survey": survey, "lang": lang, "page": page, "form": form, "shown": shown}
-
-    def render() -> Markup:
-        # An autoescaping template's output: safe to put into the page as it is.
-        return Markup(render_template("answering/questions.html", **context))  # noqa: S704
-
-    if not blank or not pages.same_when_blank(page):
-        return render()
-    return current_registry().derived(("blank questions", survey.id, page.id, lang, frozenset(shown)), render)
+def _own_values(survey: Survey, response: Response, page: Page) -> dict[str, str]:
+    """What a page shows that is the resident's own: form token, resume link, the script's earlier answers."""
+    own = {"form_token": generate_csrf(), "script_context": pages.script_context(response, page)}
+    if not survey.kiosk:
+        token = request.cookies.get(_cookie_name(survey))
+        own["resume_url"] = url_for(".resume", survey_id=survey.id, token=token, _external=True)
+    return own
 
 
-def _render_page(survey, lang, response, page, form, shown, revealed=(), notice=None, blank=False) -> str:
-    """The page with its questions; `blank` when nothing is answered on it yet (nor sent with errors)."""
+def _blank_page(survey: Survey, lang: str, response: Response, page: Page, shown: set[str]) -> str:
+    """A page with nothing answered on it (nor a picture, nor a date bound by today): the same for every
+    resident shown the same questions at the same point, but for their own values; rendered once."""
+    number, total = responses.progress(survey, response, page.id)
+    back = responses.previous_page(survey, response, page.id)
+    own = _own_values(survey, response, page)
+    key = ("page", request.script_root, survey.id, page.id, lang, frozenset(shown), number, total, back, *own)
+
+    def render(markers) -> str:
+        form = _form_class(survey, page, lang)(formdata=MultiDict())
+        return _render_page(survey, lang, response, page, form, shown, own=markers)
+
+    return kept_pages.kept_pages().page(key, own, render)
+
+
+def _render_page(survey, lang, response, page, form, shown, revealed=(), notice=None, own=None) -> str:
+    """The page with its questions, the resident's answers and mistakes, and their `own` values."""
+    own = own or _own_values(survey, response, page)
     photos.fill(db.session, response, form)
     number, total = responses.progress(survey, response, page.id)
-    token = request.cookies.get(_cookie_name(survey))
-    resume_url = (
-        None if survey.kiosk else url_for(".resume", survey_id=survey.id, token=token, _external=True)
-    )
     return render_template(
         "answering/page.html",
         survey=survey,
@@ -349,14 +379,14 @@ def _render_page(survey, lang, response, page, form, shown, revealed=(), notice=
         page=page,
         form=form,
         shown=shown,
-        questions=_questions_html(survey, lang, page, form, shown, blank),
         revealed=list(revealed),
         errors=form.errors_in_order(shown),
         notice=notice,
         number=number,
         total=total,
         back=responses.previous_page(survey, response, page.id),
-        resume_url=resume_url,
-        script_context=pages.script_context(response, page),
+        form_token=own["form_token"],
+        resume_url=own.get("resume_url"),
+        script_context=own["script_context"],
         condition_json=pages.condition_json,
     )

@@ -336,7 +336,9 @@ def test_two_simultaneous_submits_of_the_last_page_complete_once(lab, browse, st
     assert response.status == Response.COMPLETE and response.answers["last"] == "race"
 
 
-def test_a_blank_page_is_rendered_once_and_never_hides_answers_or_errors(lab, browse, start, monkeypatch):
+def test_pages_alike_for_everyone_are_rendered_once_with_each_residents_own_values(
+    lab, browse, start, stored, monkeypatch
+):
     from app.answering import views
 
     rendered = []
@@ -349,23 +351,45 @@ def test_a_blank_page_is_rendered_once_and_never_hides_answers_or_errors(lab, br
     monkeypatch.setattr(views, "render_template", counting)
 
     def open_second(client):
-        page = start(client, "lab", "?lang=en")
+        page = start(client, "lab", "?lang=en&station=5")
         return browse.get(client, next_(browse, client, page, FIRST).location)
 
     def questions(page):
         return page.html[page.html.index('<div class="question') : page.html.index('<div class="hp">')]
 
-    first_resident = open_second(lab.test_client())
-    assert rendered.count("answering/questions.html") == 2  # page one (a date bound by today), page two
-    other = lab.test_client()
+    def resume_link(page):
+        return re.search(r'id="resume-link" value="([^"]+)"', page.html).group(1)
+
+    first_client, other = lab.test_client(), lab.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"  # a neighbour: each phone within its rate limit
+    first_resident = open_second(first_client)
+    # start, page one (a date bound by today is never kept), page two
+    assert rendered == ["answering/start.html", "answering/page.html", "answering/page.html"]
     second_resident = open_second(other)
-    assert rendered.count("answering/questions.html") == 3  # page one again; page two was kept
+    assert rendered.count("answering/start.html") == 1  # the start page was kept
+    assert rendered.count("answering/page.html") == 3  # page one again; page two was kept
     assert questions(second_resident) == questions(first_resident)
+    # Each resident's own form token and resume link, never the other's.
+    assert second_resident.fields != first_resident.fields
+    assert dict(second_resident.fields)["csrf_token"] != dict(first_resident.fields)["csrf_token"]
+    for client, page in ((first_client, first_resident), (other, second_resident)):
+        assert resume_link(page).endswith("/s/lab/r/" + client.get_cookie("lyssna-lab", path="/s/lab").value)
 
     # With answers on it, or with mistakes, the page is rendered for this resident.
     third = browse.get(other, next_(browse, other, second_resident, SECOND).location)
     back = browse.get(other, next_(browse, other, third, {}, nav="back").location)
     assert back.value("stars") == "4" and back.value("grid_r2") == "3"
-    assert rendered.count("answering/questions.html") == 5
+    assert rendered.count("answering/page.html") == 5
     wrong = next_(browse, other, back, {**SECOND, "grid_r1": ""})
     assert wrong.status == 200 and wrong.error_summary() == ["grid_r1-1"]
+
+    # The thank-you page is kept too, and shows each resident their own receipt.
+    for client, page in ((first_client, first_resident), (other, wrong)):
+        last = browse.get(client, next_(browse, client, page, SECOND).location)
+        done = next_(browse, client, last, {})
+        assert done.location and done.location.endswith("/s/lab/thanks")
+    receipts = [r.receipt_code for r in stored("lab")]
+    assert len(set(receipts)) == 2
+    for client, receipt in zip((first_client, other), receipts, strict=True):
+        assert receipt in client.get("/s/lab/thanks").get_data(as_text=True)
+    assert rendered.count("answering/thanks.html") == 1

@@ -1,0 +1,69 @@
+"""Resident pages rendered once and kept: alike for everyone but for a few values of their own.
+
+A survey page opened with nothing answered on it, a start page and a thank-you page look the same
+to every resident who opens them in the same language at the same point of the same survey. What
+differs is a handful of values that are the resident's own: the form token, the resume link, the
+receipt code, the earlier answers the page's script reads. Such a page is rendered once with a
+marker in place of each of those values and kept; every request then gets the kept page with its
+own values put where the markers were, escaped exactly as the template escapes a value it prints.
+
+The markers hold a secret drawn when the process starts, so no survey text or answer can contain
+one. The store is bounded: query values (hidden fields from QR codes) are part of some keys.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Hashable, Mapping
+
+from flask import Flask, current_app
+from markupsafe import escape
+
+EXTENSION_KEY = "lyssna.kept_pages"
+# Pages per worker; when full the store starts again, which costs only rendering pages anew.
+KEPT_MOST = 512
+
+_SECRET = secrets.token_hex(12)
+_MARKER = re.compile(rf"kept-{_SECRET}-([a-z_]+)-kept")
+
+
+def marker(name: str) -> str:
+    """What a kept page holds in place of the resident's own value `name` (letters and _ only)."""
+    return f"kept-{_SECRET}-{name}-kept"
+
+
+class KeptPages:
+    """Pages split at their markers, by key."""
+
+    def __init__(self, most: int = KEPT_MOST) -> None:
+        self.most = most
+        self._pages: dict[Hashable, list[str]] = {}
+
+    def page(self, key: Hashable, own: Mapping[str, str], render: Callable[[Mapping[str, str]], str]) -> str:
+        """The page kept under `key`, with the resident's `own` values in it.
+
+        On first use `render(markers)` renders it, given for each of the names in `own` the marker to
+        print in place of that value (printed as the template prints any value, in text or in an
+        attribute, never through a filter that changes it).
+        """
+        parts = self._pages.get(key)
+        if parts is None:
+            parts = _MARKER.split(render({name: marker(name) for name in own}))
+            if len(self._pages) >= self.most:
+                self._pages.clear()
+            self._pages[key] = parts
+        # parts alternate: text, a marker's name, text, ...
+        filled = parts[:]
+        filled[1::2] = [escape(own[name]) for name in parts[1::2]]
+        return "".join(filled)
+
+
+def kept_pages() -> KeptPages:
+    """The running app's kept pages."""
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its store of kept pages."""
+    app.extensions[EXTENSION_KEY] = KeptPages()

@@ -23,9 +23,13 @@ timeout = int(os.environ.get("LYSSNA_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
 
-# Restart workers now and then so that slow leaks (in any library) never add up.
-max_requests = 5000
-max_requests_jitter = 500
+# Restart workers now and then so that slow leaks (in any library) never add up. A restart costs
+# the new worker about a second of CPU (imports, surveys, templates), and requests wait for it
+# meanwhile: at 5,000 a busy survey restarted each worker every ten seconds, which cost a tenth
+# of the server's time and put a 0.3 s wait on one request in a hundred. A worker's memory stays
+# flat (86 MB at start, 98 MB after 5,000 requests and after 45,000), so 50,000 is still safe.
+max_requests = 50000
+max_requests_jitter = 5000
 
 # The app logs one line per request itself (route template, status, time, request id, no
 # address); gunicorn's access log would add the client address and the full URL, so it is off.

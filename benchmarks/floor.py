@@ -10,6 +10,7 @@ import os
 
 from flask import Flask, render_template_string, request
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, Table, create_engine, event, func, insert
+from sqlalchemy.exc import DBAPIError
 
 app = Flask(__name__)
 engine = create_engine(os.environ["DATABASE_URL"], pool_size=4, max_overflow=4, pool_pre_ping=True)
@@ -32,7 +33,10 @@ if engine.dialect.name == "sqlite":
         cursor.close()
 
 
-metadata.create_all(engine)
+try:
+    metadata.create_all(engine)
+except DBAPIError:  # each worker imports this; on PostgreSQL two may create the table at once
+    metadata.create_all(engine)  # the other one did: now it is found and left as it is
 
 PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{{ title }}</title></head>
 <body><h1>{{ title }}</h1>{% for p in paragraphs %}<p>{{ p }}</p>{% endfor %}</body></html>"""

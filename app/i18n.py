@@ -52,7 +52,8 @@ def language_name(code: str) -> str:
 def use_survey_language(languages: Sequence[str], preferred: str | None = None) -> str:
     """Pick and apply the language of a survey page: ?lang= (remembered for the session), else the
     remembered one, else `preferred` (the response's), else the browser's, else the survey's default."""
-    chosen = request.args.get("lang")
+    args = request.args
+    chosen = args["lang"] if "lang" in args else None  # noqa: SIM401 (.get raises and catches a KeyError)
     if chosen in languages:
         session["lang"] = chosen
     elif session.get("lang") in languages:

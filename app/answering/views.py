@@ -179,10 +179,21 @@ def _form_again():
 
 def _open_survey(survey_id: str, closed_ok: bool = False) -> tuple[Survey, str]:
     """The survey and its language for this request; 404 for drafts, a kind page when not open."""
+    survey = _survey(survey_id)
+    return survey, _language_when_open(survey, closed_ok)
+
+
+def _survey(survey_id: str) -> Survey:
+    """The survey, or 404 (also for a draft, except to a researcher trying it)."""
     survey = current_registry().get(survey_id)
     if survey is None or (survey.status == "draft" and not previewing(survey)):
         abort(404)
-    lang = use_survey_language(survey.languages)
+    return survey
+
+
+def _language_when_open(survey: Survey, closed_ok: bool = False, preferred: str | None = None) -> str:
+    """The language of this request (`preferred`: the response's); a kind page when the survey is not open."""
+    lang = use_survey_language(survey.languages, preferred)
     state = access.availability(survey, _tz())
     if state != "open" and not closed_ok and not previewing(survey):
         opens, closes = survey.window(_tz())
@@ -190,7 +201,7 @@ def _open_survey(survey_id: str, closed_ok: bool = False) -> tuple[Survey, str]:
             "answering/unavailable.html", survey=survey, lang=lang, state=state, opens=opens, closes=closes
         )
         abort(HttpResponse(page, status=200 if state == "scheduled" else 410, mimetype="text/html"))
-    return survey, lang
+    return lang
 
 
 def _tz() -> ZoneInfo:
@@ -207,13 +218,13 @@ def _response_from_cookie(survey: Survey) -> Response | None:
 
 def _page_context(survey_id: str, page_id: str):
     """Survey, language, the resident's response and the page; redirects when the page is not theirs."""
-    survey, _lang = _open_survey(survey_id)
+    survey = _survey(survey_id)
     response = _response_from_cookie(survey)
+    lang = _language_when_open(survey, preferred=response.language if response is not None else None)
     if response is None:
         abort(redirect(url_for(".start", survey_id=survey.id)))
     if response.status == Response.COMPLETE:
         abort(redirect(url_for(".start" if survey.kiosk else ".thanks", survey_id=survey.id)))
-    lang = use_survey_language(survey.languages, preferred=response.language)
     page = survey.page(page_id)
     if page is None or not responses.may_visit(survey, response, page_id):
         abort(redirect(_page_url(survey, responses.current_page(survey, response))))

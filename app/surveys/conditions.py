@@ -74,19 +74,25 @@ def evaluate(cond: Any, answers: Mapping[str, Any], hidden: Mapping[str, str]) -
     return _compare(cond, answers.get(cond.question))
 
 
+# The question types that may offer "Other, please specify" (`other: true`). Asking the others for
+# `other` would go through pydantic's slow path for a missing attribute (a raised AttributeError),
+# and this is asked for every question whenever the shown questions are worked out.
+OTHER_TYPES = frozenset({"single_choice", "multiple_choice"})
+
+
 def answer_keys(question: Any) -> list[str]:
     """The keys under which a question's answer is stored."""
     if question.type == "note":
         return []
-    keys = [question.id]
-    if getattr(question, "other", False):
-        keys.append(f"{question.id}_other")
-    return keys
+    if question.type in OTHER_TYPES and question.other:
+        return [question.id, f"{question.id}_other"]
+    return [question.id]
 
 
 def _keep(question: Any, answers: Mapping[str, Any]) -> dict[str, Any]:
-    kept = {k: answers[k] for k in answer_keys(question) if is_answered(answers.get(k))}
-    other_key = f"{question.id}_other"
+    keys = answer_keys(question)
+    kept = {k: answers[k] for k in keys if is_answered(answers.get(k))}
+    other_key = keys[-1] if len(keys) == 2 else None
     if other_key in kept:
         chosen = kept.get(question.id)
         picked_other = chosen == OTHER or (isinstance(chosen, list) and OTHER in chosen)

@@ -166,3 +166,17 @@ def test_other_text_is_kept_only_when_other_is_chosen(survey):
     assert visible_answers(survey, {"sorts": 1, "sorts_other": "x"}, {}) == {"sorts": 1}
     kept = visible_answers(survey, {"sorts": "other", "sorts_other": "sometimes"}, {})
     assert kept == {"sorts": "other", "sorts_other": "sometimes"}
+
+
+def test_every_question_type_that_offers_other_is_known_to_the_conditions():
+    from typing import get_args
+
+    from app.surveys import models
+    from app.surveys.conditions import OTHER_TYPES
+
+    offering = {
+        get_args(cls.model_fields["type"].annotation)[0]
+        for cls in vars(models).values()
+        if isinstance(cls, type) and issubclass(cls, models.QuestionBase) and "other" in cls.model_fields
+    }
+    assert offering == OTHER_TYPES

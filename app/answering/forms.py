@@ -177,7 +177,7 @@ def named(fields: dict[str, Any]) -> dict[str, Any]:
 
 class AnsweringForm(LyssnaForm):
     """The forms residents fill in. Their CSRF token is checked for every POST by CSRFProtect before
-    the view runs, and the pages write it with csrf_token(); a form's own token field would only
+    the view runs, and the pages write it (views._own_values); a form's own token field would only
     sign another token on every request."""
 
     class Meta:

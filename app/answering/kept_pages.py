@@ -9,36 +9,41 @@ own values put where the markers were, escaped exactly as the template escapes a
 
 The markers hold a secret drawn when the process starts, so no survey text or answer can contain
 one. The store is bounded: query values (hidden fields from QR codes) are part of some keys.
+Participant codes are not: they are the resident's own values, never kept.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 
 from flask import Flask, current_app
 from markupsafe import escape
 
 EXTENSION_KEY = "lyssna.kept_pages"
-# Pages per worker; when full the store starts again, which costs only rendering pages anew.
+# Pages per worker; beyond that the page used longest ago is dropped (rendered anew when asked for).
 KEPT_MOST = 512
 
 _SECRET = secrets.token_hex(12)
+_NAME = re.compile(r"[a-z_]+")
 _MARKER = re.compile(rf"kept-{_SECRET}-([a-z_]+)-kept")
 
 
 def marker(name: str) -> str:
-    """What a kept page holds in place of the resident's own value `name` (letters and _ only)."""
+    """What a kept page holds in place of the resident's own value `name` (small letters and _)."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"a marker's name is small letters and _ only: {name!r}")
     return f"kept-{_SECRET}-{name}-kept"
 
 
 class KeptPages:
-    """Pages split at their markers, by key."""
+    """Pages split at their markers, by key and the names of the resident's own values."""
 
     def __init__(self, most: int = KEPT_MOST) -> None:
         self.most = most
-        self._pages: dict[Hashable, list[str]] = {}
+        self._pages: OrderedDict[Hashable, list[str]] = OrderedDict()
 
     def page(self, key: Hashable, own: Mapping[str, str], render: Callable[[Mapping[str, str]], str]) -> str:
         """The page kept under `key`, with the resident's `own` values in it.
@@ -47,12 +52,15 @@ class KeptPages:
         print in place of that value (printed as the template prints any value, in text or in an
         attribute, never through a filter that changes it).
         """
+        key = (key, frozenset(own))  # a page with a receipt is not the page without one
         parts = self._pages.get(key)
         if parts is None:
             parts = _MARKER.split(render({name: marker(name) for name in own}))
             if len(self._pages) >= self.most:
-                self._pages.clear()
+                self._pages.popitem(last=False)
             self._pages[key] = parts
+        else:
+            self._pages.move_to_end(key)
         # parts alternate: text, a marker's name, text, ...
         filled = parts[:]
         filled[1::2] = [escape(own[name]) for name in parts[1::2]]

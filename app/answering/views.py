@@ -50,12 +50,14 @@ def start(survey_id: str):
     response = _response_from_cookie(survey)
     if response is not None and response.status == Response.IN_PROGRESS and not survey.kiosk:
         return redirect(_page_url(survey, responses.current_page(survey, response)))
-    hidden, code = access.hidden_values(survey, request.args), request.args.get("code", "")
-    key = ("start", request.script_root, survey.id, lang, tuple(sorted(hidden.items())), code)
+    hidden = access.hidden_values(survey, request.args)
+    key = ("start", request.script_root, survey.id, lang, tuple(sorted(hidden.items())))
     own = {"form_token": generate_csrf()}
+    if survey.access == "token":  # the participant code from the invitation's link, filled in
+        own["code"] = request.args.get("code", "")
 
     def render(markers) -> str:
-        return _render_start(survey, lang, StartForm(code=code), own=markers)
+        return _render_start(survey, lang, StartForm(code=markers.get("code", "")), own=markers)
 
     return kept_pages.kept_pages().page(key, own, render)
 
@@ -164,14 +166,18 @@ def csrf_error(error: CSRFError):
 
 def _form_again():
     args = request.view_args or {}
-    survey, lang = _open_survey(args.get("survey_id", ""))
-    notice = _("Your session had expired, so nothing was saved yet. Check your answers and send them again.")
     if "page_id" not in args:
-        return _render_start(survey, lang, StartForm(), notice=notice)
-    survey, lang, response, page = _page_context(survey.id, args["page_id"])
+        survey, lang = _open_survey(args.get("survey_id", ""))
+        return _render_start(survey, lang, StartForm(), notice=_session_expired())
+    survey, lang, response, page = _page_context(args.get("survey_id", ""), args["page_id"])
     form = _form_class(survey, page, lang)()
     shown = pages.shown_ids(survey, response, page, form.answers())
-    return _render_page(survey, lang, response, page, form, shown, notice=notice)
+    return _render_page(survey, lang, response, page, form, shown, notice=_session_expired())
+
+
+def _session_expired() -> str:
+    """Said once the language of the page is settled (the resident's, on a survey page)."""
+    return _("Your session had expired, so nothing was saved yet. Check your answers and send them again.")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -369,7 +375,7 @@ def _blank_page(survey: Survey, lang: str, response: Response, page: Page, shown
     number, total = responses.progress(survey, response, page.id)
     back = responses.previous_page(survey, response, page.id)
     own = _own_values(survey, response, page)
-    key = ("page", request.script_root, survey.id, page.id, lang, frozenset(shown), number, total, back, *own)
+    key = ("page", request.script_root, survey.id, page.id, lang, frozenset(shown), number, total, back)
 
     def render(markers) -> str:
         form = _form_class(survey, page, lang)(formdata=MultiDict())

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import ParticipantCode, Response
 
+from .conftest import read
 from .surveys import STATES
 from .test_pages import FIRST, items, next_
 
@@ -138,6 +140,17 @@ def test_expired_session_keeps_the_answers_and_gives_a_fresh_token(lab, browse, 
     assert again.status == 200 and "Din session hade gått ut" in again.html
     assert again.value("word") == "abc" and again.csrf != page.csrf
     assert next_(browse, later, again, FIRST).status == 302
+
+
+def test_expired_session_is_explained_in_the_language_of_the_response(lab, browse, start):
+    client = lab.test_client()
+    page = start(client, "lab", "?lang=en")
+    later = lab.test_client()  # a Swedish browser, without the session that remembered English
+    later.set_cookie("lyssna-lab", client.get_cookie("lyssna-lab", path="/s/lab").value, path="/s/lab")
+    data = [(n, v) for n, v in page.fields if n == "shown"] + [*items(FIRST), ("nav", "next")]
+    again = read(later.post(page.action, data=MultiDict(data), headers={"Accept-Language": "sv"}))
+    assert again.status == 200 and '<html lang="en"' in again.html
+    assert "Your session had expired" in again.html
 
 
 def test_missing_csrf_token_on_the_start_page_starts_nothing(lab, browse, stored):

@@ -393,3 +393,46 @@ def test_pages_alike_for_everyone_are_rendered_once_with_each_residents_own_valu
     for client, receipt in zip((first_client, other), receipts, strict=True):
         assert receipt in client.get("/s/lab/thanks").get_data(as_text=True)
     assert rendered.count("answering/thanks.html") == 1
+
+
+def test_a_kept_page_gives_each_resident_the_earlier_values_its_script_reads(lab, browse, start, monkeypatch):
+    from app.answering import views
+
+    rendered = []
+    real_render = views.render_template
+    monkeypatch.setattr(
+        views, "render_template", lambda name, **c: rendered.append(name) or real_render(name, **c)
+    )
+
+    contexts = []
+    for number, station in enumerate(("5", "7")):  # neither is 12: both are shown the same questions
+        client = lab.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{number + 1}"
+        page = start(client, "lab", f"?lang=en&station={station}")
+        second = browse.get(client, next_(browse, client, page, {**FIRST, "count": "1"}).location)
+        fourth = browse.get(client, next_(browse, client, second, SECOND).location)
+        assert "Fourth" in fourth.html and "station_q" not in dict(fourth.fields)["shown"]
+        contexts.append(re.search(r'class="page-form" data-context="([^"]*)"', fourth.html).group(1))
+    assert contexts == [
+        "{&#34;answers&#34;:{},&#34;hidden&#34;:{&#34;station&#34;:&#34;5&#34;}}",
+        "{&#34;answers&#34;:{},&#34;hidden&#34;:{&#34;station&#34;:&#34;7&#34;}}",
+    ]
+    # Page four was rendered once; the start pages twice (their links carry each station).
+    assert rendered.count("answering/start.html") == 2
+    assert rendered.count("answering/page.html") == 2 + 1 + 1  # page one each time (today), two, four
+
+
+def test_a_kept_start_page_fills_in_each_residents_own_participant_code(lab, browse, monkeypatch):
+    from app.answering import views
+
+    rendered = []
+    real_render = views.render_template
+    monkeypatch.setattr(
+        views, "render_template", lambda name, **c: rendered.append(name) or real_render(name, **c)
+    )
+
+    first = browse.get(lab.test_client(), "/s/panel?code=K7QM-3XPA")
+    second = browse.get(lab.test_client(), "/s/panel?code=ABCD-EFGH")
+    assert first.value("code") == "K7QM-3XPA" and second.value("code") == "ABCD-EFGH"
+    assert rendered == ["answering/start.html"]
+    assert browse.get(lab.test_client(), "/s/panel").value("code") == ""

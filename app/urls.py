@@ -16,10 +16,10 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from flask import url_for as flask_url_for
 
+from app.kept import KeptValues
+
 EXTENSION_KEY = "lyssna.urls"
-# Query values come from links (hidden fields of QR codes), so the store is bounded: when it is
-# full it starts again, which costs only building the URLs anew.
-KEPT_MOST = 1024
+KEPT_MOST = 1024  # URLs per worker
 
 
 def url_for(endpoint: str, **values: Any) -> str:
@@ -32,21 +32,14 @@ def url_for(endpoint: str, **values: Any) -> str:
         return flask_url_for(endpoint, **values)
     blueprint = request.blueprint if endpoint.startswith(".") else None
     key = (request.script_root, blueprint, endpoint, tuple(sorted(values.items())))
-    kept: dict = current_app.extensions[EXTENSION_KEY]
+    kept: KeptValues = current_app.extensions[EXTENSION_KEY]
     try:
-        return kept[key]
-    except KeyError:
-        pass
+        return kept.kept(key, lambda: flask_url_for(endpoint, **values))
     except TypeError:  # a value that cannot be a key, such as a list
         return flask_url_for(endpoint, **values)
-    url = flask_url_for(endpoint, **values)
-    if len(kept) >= KEPT_MOST:
-        kept.clear()
-    kept[key] = url
-    return url
 
 
 def init_app(app: Flask) -> None:
     """Templates call the keeping url_for."""
-    app.extensions[EXTENSION_KEY] = {}
+    app.extensions[EXTENSION_KEY] = KeptValues(KEPT_MOST)
     app.add_template_global(url_for)

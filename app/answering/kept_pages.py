@@ -8,23 +8,23 @@ marker in place of each of those values and kept; every request then gets the ke
 own values put where the markers were, escaped exactly as the template escapes a value it prints.
 
 The markers hold a secret drawn when the process starts, so no survey text or answer can contain
-one. The store is bounded: query values (hidden fields from QR codes) are part of some keys.
-Participant codes are not: they are the resident's own values, never kept.
+one. The pages are kept in a bounded store (app.kept): query values (hidden fields from QR codes)
+are part of some keys. Participant codes are not: they are the resident's own values, never kept.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 
 from flask import Flask, current_app
 from markupsafe import escape
 
+from app.kept import KeptValues
+
 EXTENSION_KEY = "lyssna.kept_pages"
-# Pages per worker; beyond that the page used longest ago is dropped (rendered anew when asked for).
-KEPT_MOST = 512
+KEPT_MOST = 512  # pages per worker
 
 _SECRET = secrets.token_hex(12)
 _NAME = re.compile(r"[a-z_]+")
@@ -42,8 +42,7 @@ class KeptPages:
     """Pages split at their markers, by key and the names of the resident's own values."""
 
     def __init__(self, most: int = KEPT_MOST) -> None:
-        self.most = most
-        self._pages: OrderedDict[Hashable, list[str]] = OrderedDict()
+        self._pages: KeptValues = KeptValues(most)
 
     def page(self, key: Hashable, own: Mapping[str, str], render: Callable[[Mapping[str, str]], str]) -> str:
         """The page kept under `key`, with the resident's `own` values in it.
@@ -53,14 +52,7 @@ class KeptPages:
         attribute, never through a filter that changes it).
         """
         key = (key, frozenset(own))  # a page with a receipt is not the page without one
-        parts = self._pages.get(key)
-        if parts is None:
-            parts = _MARKER.split(render({name: marker(name) for name in own}))
-            if len(self._pages) >= self.most:
-                self._pages.popitem(last=False)
-            self._pages[key] = parts
-        else:
-            self._pages.move_to_end(key)
+        parts = self._pages.kept(key, lambda: _MARKER.split(render({name: marker(name) for name in own})))
         # parts alternate: text, a marker's name, text, ...
         filled = parts[:]
         filled[1::2] = [escape(own[name]) for name in parts[1::2]]

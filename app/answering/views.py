@@ -332,7 +332,7 @@ def _decoy(survey: Survey, lang: str) -> str:
 
 def _thanks_page(survey: Survey, lang: str, receipt: str | None) -> str:
     own = {"receipt": receipt} if receipt else {}
-    key = ("thanks", request.script_root, survey.id, lang, bool(receipt))
+    key = ("thanks", request.script_root, survey.id, lang)
 
     def render(markers) -> str:
         receipt = markers.get("receipt")

@@ -27,7 +27,7 @@ keepalive = 5
 # the new worker about a second of CPU (imports, surveys, templates), and requests wait for it
 # meanwhile: at 5,000 a busy survey restarted each worker every ten seconds, which cost a tenth
 # of the server's time and put a 0.3 s wait on one request in a hundred. A worker's memory stays
-# flat (86 MB at start, 98 MB after 5,000 requests and after 45,000), so 50,000 is still safe.
+# flat (86 MB at start, 97 MB after 5,000 requests, 98 MB after 45,000), so 50,000 is still safe.
 max_requests = 50000
 max_requests_jitter = 5000
 

@@ -4,7 +4,7 @@ An export with more rows than LYSSNA_EXPORT_INLINE_ROWS runs in a thread of the 
 request; its state and progress live in an `export_job` row, so any worker can show them, and the file
 is written under LYSSNA_EXPORTS_DIR/jobs/ with a name made from the job's random id only.
 
-gunicorn recycles a worker after some thousands of requests (max_requests), and a worker may be
+gunicorn recycles a worker after tens of thousands of requests (max_requests), and a worker may be
 killed; its export thread goes with it. So a run holds its job by a heartbeat: every few seconds it
 writes the time, and only the run whose number is the job's `attempts` may write progress, the file
 or the outcome. When the heartbeat has stopped, the next look at the job (the progress page polls)

@@ -11,8 +11,12 @@ per second, the ratio of survey page requests per second to the floor (round by 
 floor measured just before; their median is the figure), and checks that the
 database holds exactly the completed responses (nothing lost, nothing doubled).
 
+The target is for a resident's page requests as they come (the GETs and POSTs of whole residents).
+With --by-kind it also measures each kind alone, against the same floor: a page opened again and
+again (GET), and a page sent again and again (POST: CSRF, validation, the save, the redirect).
+
     .venv/bin/python benchmarks/load.py [--rounds 3] [--seconds 10] [--connections 8] [--workers 2]
-                                        [--postgres URL] [--sqlite-only] [--quiet]
+                                        [--postgres URL] [--sqlite-only] [--quiet] [--by-kind]
 
 Needs wrk (`apt-get install wrk`). Exits 1 when a survey page request fails or the ratio is under 0.5.
 """
@@ -144,13 +148,18 @@ def bench(kind: str, args: argparse.Namespace) -> tuple[list[list[Run]], int]:
                 endpoints = [
                     ("floor: POST 20 fields + insert", floor.base, "load_floor.lua form"),
                     ("floor: GET 15 KB Jinja page", floor.base, "load_floor.lua page"),
-                    ("survey pages (GET + POST)", server.base, "load_resident.lua"),
+                    ("survey pages (GET + POST)", server.base, "load_resident.lua walk"),
                 ]
+                if args.by_kind:
+                    endpoints += [
+                        ("  page GETs alone", server.base, "load_resident.lua page"),
+                        ("  page saves alone (POST)", server.base, "load_resident.lua save"),
+                    ]
                 runs: list[list[Run]] = [[] for _ in endpoints]
                 base_before = stored_complete(url)
                 # The survey right after the floor's form, so that each round's ratio compares two
                 # runs a few seconds apart, on a machine in the same state.
-                order = (1, 0, 2)
+                order = (1, 0, *range(2, len(endpoints)))
                 for _round in range(args.rounds):
                     for index in order:
                         name, base, script = endpoints[index]
@@ -188,11 +197,17 @@ def report(kind: str, endpoints: list[list[Run]], stored: int, args: argparse.Na
         )
     # Each round's ratio to the floor measured just before it. A shared VM's speed drifts by a
     # quarter within a minute, so the ratio is taken round by round, and its median is the figure.
-    ratios = [s.rate / f.rate for s, f in zip(endpoints[-1], endpoints[0], strict=True) if f.rate]
-    ratio = sorted(ratios)[(len(ratios) - 1) // 2] if ratios else 0.0  # of an even number, the lower
-    by_round = " ".join(f"{r:.2f}" for r in ratios)
-    print(f"{'survey / floor, round by round':34} {by_round}  (median {ratio:.2f})")
-    rounds = endpoints[-1]
+    ratio = 0.0
+    for index in range(2, len(endpoints)):
+        ratios = [s.rate / f.rate for s, f in zip(endpoints[index], endpoints[0], strict=True) if f.rate]
+        median = sorted(ratios)[(len(ratios) - 1) // 2] if ratios else 0.0  # of an even number, the lower
+        by_round = " ".join(f"{r:.2f}" for r in ratios)
+        label = (
+            "survey / floor, round by round" if index == 2 else f"{endpoints[index][0].name.strip()} / floor"
+        )
+        print(f"{label:34} {by_round}  (median {median:.2f})")
+        ratio = median if index == 2 else ratio
+    rounds = endpoints[2]
     counted = sum(r.completed + r.warm_up_completed for r in rounds)
     seconds = sum(r.seconds for r in rounds)
     # A resident whose last POST was in flight when wrk stopped is stored but was not counted.
@@ -202,12 +217,14 @@ def report(kind: str, endpoints: list[list[Run]], stored: int, args: argparse.Na
         f"   (completed in warm-ups and runs: {counted}; stored complete: {stored};"
         f" {'nothing lost or doubled' if intact else 'MISMATCH'})"
     )
-    notes = "".join(r.note for r in rounds)
+    notes = "".join(r.note for kind in endpoints[2:] for r in kind)
     if notes:
         print(f"unexpected statuses (step:status): {notes[:300]}")
-    ok = sum(r.errors for r in rounds) == 0 and ratio >= 0.5 and intact
+    errors = sum(r.errors for kind in endpoints[2:] for r in kind)
+    ok = errors == 0 and ratio >= 0.5 and intact
     print(
-        f"target: survey page req/s >= 0.5 x floor, zero errors -> {'met' if ok else 'NOT met'} ({ratio:.2f})"
+        "target: survey page req/s (whole residents) >= 0.5 x floor, zero errors -> "
+        f"{'met' if ok else 'NOT met'} ({ratio:.2f})"
     )
     return ok
 
@@ -222,6 +239,7 @@ def main() -> int:
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="LYSSNA_LOG_LEVEL=WARNING (no request log)")
+    parser.add_argument("--by-kind", action="store_true", help="also page GETs alone and page saves alone")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)

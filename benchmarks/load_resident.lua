@@ -6,6 +6,15 @@
 --
 -- Each resident has its own forwarded address (the server trusts one proxy, LYSSNA_PROXY_COUNT=1),
 -- so the per-client rate limit is in the path but never reached.
+--
+-- The argument picks what is measured (wrk ... -s load_resident.lua URL -- MODE):
+--   walk  whole residents, as above (the default);
+--   page  one kind of request only: a resident opens page one again and again (GET);
+--   save  the other kind only: a resident sends page one again and again (POST with the CSRF
+--         token, validation, the UPDATE and its commit, and the redirect to page two).
+-- In page and save modes a resident stays for REPEATS requests, each from a new address so that
+-- the per-client limit (20 a second) is never reached; its start and consent are then a small
+-- part of the requests.
 
 local SURVEY = "/s/load-test"
 local ANSWERS = {
@@ -14,15 +23,22 @@ local ANSWERS = {
   three = "comment=Bra+med+fler+k%C3%A4rl+%F0%9F%99%82+%D8%B9%D8%B1%D8%A8%D9%8A&bins=paper&bins=metal&nav=next",
 }
 
-local step, path, csrf, cookies, address
+local REPEATS = 200
+local mode = "walk"
+local step, path, csrf, cookies, address, repeats
 completed, bad, unexpected = 0, 0, ""
 
-local function new_resident()
-  step, path, csrf, cookies = "start", SURVEY, nil, {}
+local function new_address()
   address = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
 end
 
+local function new_resident()
+  step, path, csrf, cookies, repeats = "start", SURVEY, nil, {}, 0
+  new_address()
+end
+
 init = function(args)
+  mode = args[1] or "walk"
   -- Each thread its own seed (setup gives it a number), so residents get different addresses.
   math.randomseed(os.time() * 1000 + (thread_number or 0))
   new_resident()
@@ -69,6 +85,16 @@ local function fail(status)
   new_resident()
 end
 
+-- page and save modes: after consent, and after each request, stay on page one (a save's redirect
+-- to page two is not followed), from a new address; a new resident after REPEATS requests.
+local function repeat_one()
+  repeats = repeats + 1
+  if repeats > REPEATS then return new_resident() end
+  new_address()
+  path = SURVEY .. "/p/one"
+  step = (mode == "page") and "page" or "save"
+end
+
 response = function(status, hdrs, body)
   remember_cookie(hdrs["Set-Cookie"])
   if step == "start" then
@@ -78,10 +104,12 @@ response = function(status, hdrs, body)
     step = "begin"
   elseif step == "page" then
     if status ~= 200 then return fail(status) end
+    if mode == "page" then return repeat_one() end
     step = "save"
   elseif step == "begin" or step == "save" then
     if status ~= 302 then return fail(status) end
     path = string.match(hdrs["Location"], "^https?://[^/]+(/.*)$") or hdrs["Location"]
+    if mode ~= "walk" then return repeat_one() end
     if string.find(path, "/thanks$") then
       completed = completed + 1
       step = "thanks"

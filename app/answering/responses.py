@@ -180,9 +180,13 @@ def save_page(
         "updated_at": now,
         "page_history": history,
         "current_page": target or page.id,
-        "version_id": version_id,
-        "language": language,
     }
+    # The version and the language seldom change between pages: write them only when they do
+    # (version_id is in two indexes, which SQLite would otherwise rewrite at every save).
+    if response.version_id != version_id:
+        values["version_id"] = version_id
+    if response.language != language:
+        values["language"] = language
     _update_in_progress(session, response, values)
     return target
 

@@ -4,7 +4,7 @@ import pytest
 
 from app.answering import responses
 from app.extensions import db
-from app.models import Response
+from app.models import Response, SurveyVersion
 from app.surveys.registry import current_registry
 
 
@@ -92,3 +92,22 @@ def test_the_pages_shown_follow_every_save(survey):
     assert responses.progress(survey, response, "fourth") == (3, 3)
     db.session.commit()  # expired: read again from the database, and worked out again
     assert responses.previous_page(survey, response, "fourth") == "second"
+
+
+def test_a_save_stores_a_new_version_and_language_and_keeps_unchanged_ones(survey):
+    # A save writes the version and the language only when they change: the row must still follow.
+    (response, _token), version = _start(survey)
+    first, second = survey.page("first"), survey.page("second")
+    responses.save_page(db.session, survey, response, first, {"count": 4}, version, "en")
+    db.session.commit()
+    db.session.expire_all()
+    assert (response.version_id, response.language) == (version, "en")
+
+    newer = SurveyVersion(survey_id="lab", content_hash="f" * 64, definition={})
+    db.session.add(newer)
+    db.session.flush()
+    responses.save_page(db.session, survey, response, second, {"stars": 3}, newer.id, "ar")
+    db.session.commit()
+    db.session.expire_all()
+    assert (response.version_id, response.language) == (newer.id, "ar")
+    assert response.answers == {"count": 4, "stars": 3}

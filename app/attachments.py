@@ -10,6 +10,7 @@ Helpers only flush; the view or command commits, as everywhere in Lyssna.
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING, Union
 
 from sqlalchemy import ColumnElement, Select, bindparam, event, select
 from sqlalchemy.orm import Session, SessionTransaction
@@ -18,12 +19,19 @@ from app import media
 from app.extensions import db
 from app.models import MediaFile, Response, utcnow
 
+if TYPE_CHECKING:
+    from app.answering.responses import Answering
+
+# The answering pages hold an Answering record, the researchers' pages the model: only the id and
+# the answers are used here.
+AnyResponse = Union[Response, "Answering"]
+
 NEW = "lyssna_media_new"  # files written in this transaction: deleted if it does not commit
 DISCARDED = "lyssna_media_discarded"  # files whose rows this transaction dropped: deleted after commit
 
 
 def attach_photo(
-    session: Session, response: Response, question_id: str, photo: media.StoredPhoto
+    session: Session, response: AnyResponse, question_id: str, photo: media.StoredPhoto
 ) -> MediaFile:
     """Record a stored photo as the answer-in-waiting to a question; a previous picture is discarded."""
     row = session.scalar(
@@ -31,7 +39,7 @@ def attach_photo(
     )
     _names(session, NEW).add(photo.name)
     if row is None:
-        row = MediaFile(response=response, question_id=question_id)
+        row = MediaFile(response_id=response.id, question_id=question_id)
         session.add(row)
     else:
         discard_after_commit(session, [row.name])
@@ -45,13 +53,13 @@ def attach_photo(
 PHOTOS_OF = select(MediaFile).where(MediaFile.response_id == bindparam("response_id"))
 
 
-def photos_of(session: Session, response: Response) -> dict[str, MediaFile]:
+def photos_of(session: Session, response: AnyResponse) -> dict[str, MediaFile]:
     """The photos recorded with a response, by question id."""
     rows = session.scalars(PHOTOS_OF, {"response_id": response.id})
     return {row.question_id: row for row in rows}
 
 
-def detach_photo(session: Session, response: Response, question_id: str) -> None:
+def detach_photo(session: Session, response: AnyResponse, question_id: str) -> None:
     """Forget the photo of one question (the resident removed it); its file goes after commit."""
     row = photos_of(session, response).get(question_id)
     if row is not None:
@@ -60,7 +68,7 @@ def detach_photo(session: Session, response: Response, question_id: str) -> None
         session.flush()
 
 
-def keep_only_answered(session: Session, response: Response) -> None:
+def keep_only_answered(session: Session, response: AnyResponse) -> None:
     """Drop photos the stored answers do not name (their question was hidden or answered otherwise)."""
     answered = {value for value in response.answers.values() if isinstance(value, str)}
     for row in photos_of(session, response).values():
@@ -70,7 +78,7 @@ def keep_only_answered(session: Session, response: Response) -> None:
     session.flush()
 
 
-def owns_photo(session: Session, response: Response | None, name: str) -> bool:
+def owns_photo(session: Session, response: AnyResponse | None, name: str) -> bool:
     """True when `name` is a photo recorded with this response (what a resident may see again)."""
     if response is None or not media.is_valid_name(name):
         return False

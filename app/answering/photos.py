@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as HttpResponse
 
 from app import attachments, media
-from app.models import MediaFile, Response
+from app.models import MediaFile
+
+from .responses import Answering
 
 
 def photo_questions(form: FlaskForm) -> list:
@@ -22,7 +24,7 @@ def photo_questions(form: FlaskForm) -> list:
     return [q for q in form.page.questions if q.type == "photo"]
 
 
-def receive(session: Session, response: Response, form: FlaskForm) -> None:
+def receive(session: Session, response: Answering, form: FlaskForm) -> None:
     """Store new pictures and removals before validation; a refused picture becomes the field's error."""
     for question in photo_questions(form):
         field = form[question.id]
@@ -38,7 +40,7 @@ def receive(session: Session, response: Response, form: FlaskForm) -> None:
     fill(session, response, form)
 
 
-def fill(session: Session, response: Response, form: FlaskForm) -> None:
+def fill(session: Session, response: Answering, form: FlaskForm) -> None:
     """Put the picture kept with the response into each photo field (its answer is that file's name)."""
     questions = photo_questions(form)
     if not questions:

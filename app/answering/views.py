@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as HttpResponse
@@ -73,7 +72,7 @@ def begin(survey_id: str):
     if problem:
         return _render_start(survey, lang, form, errors=[("code", problem, None)])
     response, token = _start_or_resume(survey, lang, code)
-    target = _page_url(survey, responses.current_page(survey, response))  # before the commit expires it
+    target = _page_url(survey, responses.current_page(survey, response))
     db.session.commit()
     return _with_cookie(redirect(target), survey, token)
 
@@ -218,7 +217,7 @@ def _cookie_name(survey: Survey) -> str:
     return f"lyssna-{survey.id}"
 
 
-def _response_from_cookie(survey: Survey) -> Response | None:
+def _response_from_cookie(survey: Survey) -> responses.Answering | None:
     return responses.find_by_token(db.session, survey.id, request.cookies.get(_cookie_name(survey)))
 
 
@@ -275,15 +274,12 @@ def _participant_code(survey: Survey, form: StartForm) -> tuple[str | None, str 
     return code, problems.get(state)
 
 
-def _start_or_resume(survey: Survey, lang: str, code: str | None) -> tuple[Response, str]:
+def _start_or_resume(survey: Survey, lang: str, code: str | None) -> tuple[responses.Answering, str]:
     """A new response, or the unfinished one of this participant code (on a new device)."""
     if code:
-        query = select(Response).filter_by(
-            survey_id=survey.id, participant_code=code, status=Response.IN_PROGRESS
-        )
-        unfinished = db.session.scalars(query).first()
+        unfinished = responses.find_unfinished(db.session, survey.id, code)
         if unfinished is not None:
-            return unfinished, responses.renew_token(unfinished)
+            return unfinished, responses.renew_token(db.session, unfinished)
     version_id = current_registry().version_id(db.session, survey.id)
     hidden = access.hidden_values(survey, request.args)
     is_test = previewing(survey)  # a researcher trying the survey before it opens
@@ -301,7 +297,7 @@ def _finish(survey: Survey, response: Response) -> HttpResponse:
         lang = response.language
         return render_template("answering/unavailable.html", survey=survey, lang=lang, state="code_used")
     attachments.keep_only_answered(db.session, response)
-    receipt = response.receipt_code  # read before the commit expires the response
+    receipt = response.receipt_code
     db.session.commit()
     receipts = session.setdefault("receipts", {})
     receipts[survey.id] = receipt

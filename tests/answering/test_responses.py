@@ -1,10 +1,11 @@
 """The response lifecycle without HTTP: start, save pages, go back, complete exactly once."""
 
 import pytest
+from sqlalchemy import select
 
 from app.answering import responses
 from app.extensions import db
-from app.models import Response, SurveyVersion
+from app.models import ParticipantCode, Response, SurveyVersion
 from app.surveys.registry import current_registry
 
 
@@ -24,7 +25,8 @@ def test_start_stores_consent_and_a_hash_of_the_resume_token(survey):
     assert response.status == Response.IN_PROGRESS and response.consented_at is not None
     assert response.current_page == "first" and response.answers == {}
     assert response.resume_token_hash == responses.hash_token(token) != token
-    assert responses.find_by_token(db.session, "lab", token) is response
+    # Read back by its token: every column as it was started (the INSERT wrote them all).
+    assert vars(responses.find_by_token(db.session, "lab", token)) == vars(response)
     assert responses.find_by_token(db.session, "kiosk", token) is None
     assert responses.find_by_token(db.session, "lab", "x" * 200) is None
 
@@ -100,8 +102,8 @@ def test_a_save_stores_a_new_version_and_language_and_keeps_unchanged_ones(surve
     first, second = survey.page("first"), survey.page("second")
     responses.save_page(db.session, survey, response, first, {"count": 4}, version, "en")
     db.session.commit()
-    db.session.expire_all()
-    assert (response.version_id, response.language) == (version, "en")
+    stored = db.session.get(Response, response.id)
+    assert (stored.version_id, stored.language) == (version, "en")
 
     newer = SurveyVersion(survey_id="lab", content_hash="f" * 64, definition={})
     db.session.add(newer)
@@ -109,5 +111,42 @@ def test_a_save_stores_a_new_version_and_language_and_keeps_unchanged_ones(surve
     responses.save_page(db.session, survey, response, second, {"stars": 3}, newer.id, "ar")
     db.session.commit()
     db.session.expire_all()
-    assert (response.version_id, response.language) == (newer.id, "ar")
-    assert response.answers == {"count": 4, "stars": 3}
+    stored = db.session.get(Response, response.id)
+    assert (
+        (stored.version_id, stored.language) == (response.version_id, response.language) == (newer.id, "ar")
+    )
+    assert stored.answers == response.answers == {"count": 4, "stars": 3}
+
+
+def test_the_answering_record_holds_every_column_of_a_response():
+    # The pages read a response into an Answering record: a new column must be added to it too.
+    columns = [column.key for column in Response.__table__.columns]
+    assert sorted(responses.COLUMNS) == sorted(columns) and len(set(columns)) == len(columns)
+
+
+def test_a_late_save_from_another_tab_changes_nothing_and_sees_the_completion(survey):
+    (response, token), version = _start(survey)
+    other_tab = responses.find_by_token(db.session, "lab", token)
+    assert responses.complete(db.session, survey, response)
+    responses.save_page(db.session, survey, other_tab, survey.page("first"), {"word": "late"}, version, "en")
+    assert other_tab.status == Response.COMPLETE and other_tab.receipt_code == response.receipt_code
+    assert "word" not in other_tab.answers
+    db.session.commit()
+    assert "word" not in db.session.get(Response, response.id).answers
+
+
+def test_a_code_used_meanwhile_refuses_the_completion_and_leaves_the_response_as_it_was(survey):
+    # Two phones started with one code at once; the first to finish uses it.
+    db.session.add(ParticipantCode(survey_id="lab", code="K7P2"))
+    version = current_registry().version_id(db.session, survey.id)
+    first, _t1 = responses.start(db.session, survey, version, "en", {}, participant_code="K7P2")
+    second, _t2 = responses.start(db.session, survey, version, "en", {}, participant_code="K7P2")
+    assert responses.complete(db.session, survey, first)
+    with pytest.raises(responses.CodeAlreadyUsed):
+        responses.complete(db.session, survey, second)
+    assert (second.status, second.receipt_code, second.submitted_at) == (Response.IN_PROGRESS, None, None)
+    db.session.commit()
+    stored = db.session.get(Response, second.id)
+    assert (stored.status, stored.receipt_code) == (Response.IN_PROGRESS, None)
+    code = db.session.scalar(select(ParticipantCode).filter_by(code="K7P2"))
+    assert code.response_id == first.id

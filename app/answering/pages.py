@@ -14,14 +14,13 @@ from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from app.models import Response
 from app.surveys.conditions import evaluate
 from app.surveys.models import OTHER, AllOf, AnyOf, NotOf, Page, Survey
 
-from .responses import merged_answers
+from .responses import Answering, merged_answers
 
 
-def shown_ids(survey: Survey, response: Response, page: Page, page_answers: dict[str, Any]) -> set[str]:
+def shown_ids(survey: Survey, response: Answering, page: Page, page_answers: dict[str, Any]) -> set[str]:
     """The questions of the page that are shown when these answers are given on it."""
     kept = merged_answers(survey, response, page, page_answers)
     hidden = response.hidden or {}
@@ -75,7 +74,7 @@ def _references(cond: Any, questions: set[str], hidden: set[str]) -> None:
         (questions if cond.question else hidden).add(cond.question or cond.hidden)
 
 
-def script_context(response: Response, page: Page) -> str:
+def script_context(response: Answering, page: Page) -> str:
     """The earlier answers and hidden values the page's conditions refer to, as JSON for the script."""
     questions: set[str] = set()
     hidden: set[str] = set()

@@ -288,7 +288,7 @@ def _start_or_resume(survey: Survey, lang: str, code: str | None) -> tuple[respo
     )
 
 
-def _finish(survey: Survey, response: Response) -> HttpResponse:
+def _finish(survey: Survey, response: responses.Answering) -> HttpResponse:
     """Complete the response once (a second submit finds it complete) and show the thank-you page."""
     try:
         responses.complete(db.session, survey, response)
@@ -356,7 +356,7 @@ def _render_start(
     )
 
 
-def _own_values(survey: Survey, response: Response, page: Page) -> dict[str, str]:
+def _own_values(survey: Survey, response: responses.Answering, page: Page) -> dict[str, str]:
     """What a page shows that is the resident's own: form token, resume link, the script's earlier answers."""
     own = {"form_token": generate_csrf(), "script_context": pages.script_context(response, page)}
     if not survey.kiosk:
@@ -365,7 +365,7 @@ def _own_values(survey: Survey, response: Response, page: Page) -> dict[str, str
     return own
 
 
-def _blank_page(survey: Survey, lang: str, response: Response, page: Page, shown: set[str]) -> str:
+def _blank_page(survey: Survey, lang: str, response: responses.Answering, page: Page, shown: set[str]) -> str:
     """A page with nothing answered on it (nor a picture, nor a date bound by today): the same for every
     resident shown the same questions at the same point, but for their own values; rendered once."""
     number, total = responses.progress(survey, response, page.id)

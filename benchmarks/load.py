@@ -197,7 +197,7 @@ def report(kind: str, endpoints: list[list[Run]], stored: int, args: argparse.Na
         )
     # Each round's ratio to the floor measured just before it. A shared VM's speed drifts by a
     # quarter within a minute, so the ratio is taken round by round, and its median is the figure.
-    ratio = 0.0
+    medians = []  # whole residents first, then each kind alone
     for index in range(2, len(endpoints)):
         ratios = [s.rate / f.rate for s, f in zip(endpoints[index], endpoints[0], strict=True) if f.rate]
         median = sorted(ratios)[(len(ratios) - 1) // 2] if ratios else 0.0  # of an even number, the lower
@@ -206,7 +206,8 @@ def report(kind: str, endpoints: list[list[Run]], stored: int, args: argparse.Na
             "survey / floor, round by round" if index == 2 else f"{endpoints[index][0].name.strip()} / floor"
         )
         print(f"{label:34} {by_round}  (median {median:.2f})")
-        ratio = median if index == 2 else ratio
+        medians.append(median)
+    ratio = medians[0]  # the target is judged on whole residents
     rounds = endpoints[2]
     counted = sum(r.completed + r.warm_up_completed for r in rounds)
     seconds = sum(r.seconds for r in rounds)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale, gettext, ngettext
+
 from app.exports.rows import OTHER_LABELS, neutralise
 from app.exports.table import Column, Table
 from app.surveys.models import OTHER, AllOf, AnyOf, NotOf, Survey
@@ -166,6 +168,26 @@ def _entry(table: Table, column: Column) -> CodebookEntry:
     if question.required and question.type == "matrix":
         required = "yes (every row)"
     return CodebookEntry(column.name, text, kind, page, values, _condition(column, lang), required)
+
+
+SMILEY_WORDS = (
+    "Very dissatisfied",
+    "Dissatisfied",
+    "Neither satisfied nor dissatisfied",
+    "Satisfied",
+    "Very satisfied",
+)
+
+
+def scale_labels(question: Any, lang: str) -> dict[int, str]:
+    """The value labels of a rating scale in `lang`, worded as residents saw them: the smileys' words,
+    "3 stars", and the two ends of the 0-10 recommendation score."""
+    with force_locale(lang):
+        if question.scale == "smiley5":
+            return {n: gettext(word) for n, word in enumerate(SMILEY_WORDS, start=1)}
+        if question.scale == "nps":
+            return {0: gettext("Not at all likely"), 10: gettext("Extremely likely")}
+        return {n: ngettext("%(num)s star", "%(num)s stars", n) for n in range(1, 6)}
 
 
 def about(table: Table, app_version: str, rows: int | None = None) -> list[tuple[str, str]]:

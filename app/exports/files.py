@@ -16,7 +16,7 @@ from typing import BinaryIO
 from flask import current_app
 
 from app.config import PROJECT_ROOT
-from app.exports.table import ExportError, ExportOptions, Progress, Table, build_table
+from app.exports.table import Cut, ExportError, ExportOptions, Progress, Table, build_table
 from app.extensions import db
 from app.surveys.models import SURVEY_ID
 
@@ -39,6 +39,7 @@ class ExportResult:
     rows: int
     demo_rows: int
     codebook_path: Path | None = None
+    cuts: tuple[Cut, ...] = ()  # answers the format could not hold whole
 
 
 def app_version() -> str:
@@ -101,7 +102,7 @@ class PreparedExport:
 
             codebook_path = path.with_name(f"{path.stem}-codebook.csv")
             _atomically(codebook_path, lambda tmp: tmp.write_bytes(codebook_csv(self.table)))
-        return ExportResult(path, rows, self.table.demo_rows, codebook_path)
+        return ExportResult(path, rows, self.table.demo_rows, codebook_path, tuple(self.table.cuts))
 
     def chunks(self, progress: Progress | None = None) -> Iterator[bytes]:
         """The file's bytes for a streamed download: CSV and JSON as they are made, others once written."""
@@ -119,7 +120,7 @@ class PreparedExport:
         """Write the file's bytes into an open binary stream."""
         for chunk in self.chunks(progress):
             out.write(chunk)
-        return ExportResult(None, self.table.total, self.table.demo_rows)
+        return ExportResult(None, self.table.total, self.table.demo_rows, cuts=tuple(self.table.cuts))
 
     def _stream(self, progress: Progress | None) -> Iterator[bytes]:
         if self.fmt == "csv":

@@ -58,6 +58,16 @@ class Column:
     choices: tuple[Choice, ...] = ()  # the value labels (choice, row) across versions
 
 
+@dataclass(frozen=True)
+class Cut:
+    """An answer a format could not hold whole, cut to the format's limit (the other formats keep it)."""
+
+    response_id: str
+    column: str
+    length: int  # the answer's length in characters
+    limit: str  # the format's limit in words, e.g. "32,767 bytes (SPSS)"
+
+
 @dataclass
 class VersionInfo:
     """A stored definition that has responses in the export."""
@@ -83,6 +93,7 @@ class Table:
     timezone: ZoneInfo
     made_at: datetime
     _session: Session = field(repr=False)
+    cuts: list[Cut] = field(default_factory=list)  # filled by the writer of a format with a smaller limit
     _conditions: list = field(repr=False, default_factory=list)
     _max_id: int = 0
 

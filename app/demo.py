@@ -147,6 +147,8 @@ class _Generator:
         order = {v: i for i, v in enumerate([*values, OTHER])}
         if chosen:
             answers[qid] = sorted(set(chosen), key=order.__getitem__)
+        if OTHER not in chosen:  # cut by max_selected: a text for "Other" only where Other is chosen
+            answers.pop(f"{qid}_other", None)
 
     def _decimal(self, question: Any) -> float:
         low = question.min if question.min is not None else 0.0

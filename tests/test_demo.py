@@ -121,3 +121,35 @@ def test_seeding_a_survey_with_real_responses_needs_force(app, make_response):
         assert demo.clear(db.session, "feedback") == 5
         db.session.commit()
         assert [r.is_demo for r in db.session.scalars(select(Response))] == [False]
+
+
+def test_other_text_only_where_other_is_chosen_even_when_max_selected_cuts_the_choices(
+    make_app, write_survey, surveys_dir
+):
+    write_survey(
+        """
+        id: capped
+        title: Capped
+        languages: [sv]
+        pages:
+          - id: p
+            questions:
+              - id: pick
+                type: multiple_choice
+                other: true
+                max_selected: 1
+                required: true
+                label: Välj
+                choices:
+                  - {value: a, label: A}
+                  - {value: b, label: B}
+                  - {value: c, label: C}
+        """
+    )
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    with app.app_context():
+        responses = seed("capped", 600)
+        assert any("other" in r.answers.get("pick", []) for r in responses)
+        for response in responses:
+            chosen = response.answers.get("pick", [])
+            assert ("pick_other" in response.answers) == ("other" in chosen), response.answers

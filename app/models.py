@@ -67,6 +67,11 @@ class SurveyVersion(db.Model):
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+def _same_version(context) -> int | None:
+    """A new response starts on the version it is stored with, unless told otherwise."""
+    return context.get_current_parameters()["version_id"]
+
+
 class Response(db.Model):
     """One resident's answers to one survey; nothing in it identifies the device or the person."""
 
@@ -83,7 +88,12 @@ class Response(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    # The version the response was last saved (and so completed) on, and the one it started on: a
+    # survey may change while a resident answers it, and the export keeps what every version asked.
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
+    started_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_version.id"), default=_same_version
+    )
     status: Mapped[str] = mapped_column(String(16), default=IN_PROGRESS)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -102,7 +112,7 @@ class Response(db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    version: Mapped[SurveyVersion] = relationship()
+    version: Mapped[SurveyVersion] = relationship(foreign_keys=[version_id])
 
 
 class ParticipantCode(db.Model):

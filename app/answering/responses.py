@@ -48,6 +48,7 @@ class Answering:
     public_id: str
     survey_id: str
     version_id: int
+    started_version_id: int | None
     status: str
     started_at: datetime
     updated_at: datetime
@@ -123,6 +124,7 @@ def start(
         public_id=new_public_id(),
         survey_id=survey.id,
         version_id=version_id,
+        started_version_id=version_id,
         status=Response.IN_PROGRESS,
         started_at=now,
         updated_at=now,

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.models import Response
 from app.research.dashboard import Dashboard, dashboard
 from app.research.filters import Filters
 from app.research.formatting import natural_key
@@ -45,6 +47,8 @@ class Comparison:
     waves: list[Dashboard]
     shared: list[SharedQuestion]
     skipped: list[str] = field(default_factory=list)  # ids asked with different types in different waves
+    demo_included: bool = False  # demo data (from `flask demo seed`) counted in the figures
+    demo_responses: int = 0  # complete demo responses of these waves (left out unless included)
 
 
 def wave_order(survey: Survey) -> tuple:
@@ -53,15 +57,19 @@ def wave_order(survey: Survey) -> tuple:
     return (wave != "baseline", natural_key(wave), survey.id)
 
 
-def compare_waves(session: Session, pilot: str, surveys: list[Survey], tz: ZoneInfo) -> Comparison:
-    """Summarise every wave (complete responses, no preview ones) and line up the shared questions."""
+def compare_waves(
+    session: Session, pilot: str, surveys: list[Survey], tz: ZoneInfo, include_demo: bool = False
+) -> Comparison:
+    """Summarise every wave (complete responses, no preview ones, no demo data unless asked) and line
+    up the shared questions."""
     surveys = sorted(surveys, key=wave_order)
-    boards = [dashboard(session, survey, Filters(), tz) for survey in surveys]
+    boards = [dashboard(session, survey, Filters(demo=include_demo), tz) for survey in surveys]
     by_wave = [{s.question.id: s for s in board.questions} for board in boards]
     order: list[str] = []
     for board in boards:
         order += [s.question.id for s in board.questions if s.question.id not in order]
-    comparison = Comparison(pilot, boards, [])
+    comparison = Comparison(pilot, boards, [], demo_included=include_demo)
+    comparison.demo_responses = _demo_responses(session, [s.id for s in surveys])
     for qid in order:
         present = [summaries.get(qid) for summaries in by_wave]
         asked = [s for s in present if s is not None]
@@ -72,6 +80,17 @@ def compare_waves(session: Session, pilot: str, surveys: list[Survey], tz: ZoneI
             continue
         comparison.shared.append(_shared(qid, present, asked[0]))
     return comparison
+
+
+def _demo_responses(session: Session, survey_ids: list[str]) -> int:
+    """How many complete demo responses the waves hold."""
+    query = select(func.count()).where(
+        Response.survey_id.in_(survey_ids),
+        Response.status == Response.COMPLETE,
+        Response.is_demo.is_(True),
+        Response.is_test.is_(False),
+    )
+    return session.scalar(query) or 0
 
 
 def _shared(qid: str, present: list[Summary | None], first: Summary) -> SharedQuestion:

@@ -60,3 +60,21 @@ def test_pilot_surveys_follow_grants(app, db, make_researcher, housing):
     researcher = make_researcher("r@example.org", surveys=["housing-follow-up-1"])
     with app.test_request_context():
         assert [s.id for s in pilot_surveys(researcher, "housing-2026")] == ["housing-follow-up-1"]
+
+
+def test_demo_data_is_left_out_of_the_wave_comparison_unless_asked_and_the_page_says_so(
+    client, db, login_as, make_response, housing
+):
+    for _ in range(4):
+        demo = make_response("housing-follow-up-1", landlord_stars=1, winter_comfort=1)
+        demo.is_demo = True
+    db.commit()
+    stars = {q.qid: q for q in compare_waves(db, "housing-2026", housing, TZ).shared}["landlord_stars"]
+    assert stars.answered == [3, 2]
+    included = compare_waves(db, "housing-2026", housing, TZ, include_demo=True)
+    assert {q.qid: q for q in included.shared}["landlord_stars"].answered == [3, 6]
+    login_as(surveys=["housing-baseline", "housing-follow-up-1"])
+    page = client.get("/admin/pilots/housing-2026").get_data(as_text=True)
+    assert "Demo data is left out (4 demo responses)." in page
+    page = client.get("/admin/pilots/housing-2026?demo=1").get_data(as_text=True)
+    assert "These figures include demo data (4 demo responses" in page

@@ -50,7 +50,10 @@ def dashboard(survey_id: str):
 @bp.get("/pilots/<pilot>")
 def pilot(pilot: str):
     """A pilot's waves side by side: each shared question in the baseline and the follow-ups."""
-    comparison = waves.compare_waves(db.session, pilot, pilot_surveys(current_user, pilot), _zone())
+    include_demo = request.args.get("demo") == "1"
+    comparison = waves.compare_waves(
+        db.session, pilot, pilot_surveys(current_user, pilot), _zone(), include_demo=include_demo
+    )
     first = comparison.waves[0].survey
     return render_template(
         "research/pilot.html", comparison=comparison, lang=label_language(first), nav="surveys"

@@ -85,14 +85,7 @@ def register_hardening(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """The `flask surveys ...` commands."""
-    from app.cli import surveys_cli
-    from app.exports.cli import demo_cli, export_command
-    from app.lifecycle import data_cli
-    from app.research.cli import users_cli
+    """The `flask surveys|data|users|export|demo ...` commands."""
+    from app import cli
 
-    app.cli.add_command(surveys_cli)
-    app.cli.add_command(data_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(export_command)
-    app.cli.add_command(demo_cli)
+    cli.init_app(app)

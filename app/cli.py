@@ -1,130 +1,17 @@
-"""Command-line tools: `flask surveys validate|sync|list|codes`."""
+"""Registers the command groups; each group lives with its package."""
 
-import csv
-from collections import Counter
-from datetime import UTC, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
-import click
-from flask import current_app
-from flask.cli import AppGroup
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import Response, SurveyVersion
-from app.surveys.loader import load_file, survey_files
-from app.surveys.registry import current_registry, sync
-
-surveys_cli = AppGroup("surveys", help="Check, store and list survey definitions.")
+from flask import Flask
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def init_app(app: Flask) -> None:
+    """Add every `flask ...` command group to the app."""
+    from app.exports.cli import demo_cli, export_command
+    from app.lifecycle import data_cli
+    from app.research.cli import users_cli
+    from app.surveys.cli import surveys_cli
 
-
-@surveys_cli.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def validate_command(paths: tuple[Path, ...]) -> None:
-    """Check survey files (default: the surveys folder); print each problem as file:line: path: message."""
-    targets = list(paths) or [Path(current_app.config["LYSSNA_SURVEYS_DIR"])]
-    missing = [p for p in targets if not p.exists()]
-    for path in missing:
-        click.echo(f"{_display(path)}:1: file: no such file or folder", err=True)
-    files = survey_files([p for p in targets if p.exists()])
-    problems = []
-    for path in files:
-        problems.extend(load_file(path, _display(path)).problems)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems or missing:
-        bad = len({p.file for p in problems}) + len(missing)
-        total = len(files) + len(missing)
-        click.echo(f"{len(problems) + len(missing)} problem(s) in {bad} of {total} file(s).", err=True)
-        raise SystemExit(1)
-    if not files:
-        click.echo("No survey files (*.yaml) found.", err=True)
-        raise SystemExit(1)
-    click.echo(f"All {len(files)} survey file(s) are valid.")
-
-
-@surveys_cli.command("sync")
-def sync_command() -> None:
-    """Record a new version for every changed survey file; warn about changes that drop data."""
-    registry = current_registry()
-    for problem in registry.problems:
-        click.echo(f"skipped (invalid): {problem}", err=True)
-    reports = sync(db.session, registry)
-    db.session.commit()
-    for report in reports:
-        state = "new version" if report.new_version else "unchanged"
-        click.echo(f"{report.survey_id}: {state}")
-        for warning in report.warnings:
-            click.echo(f"  warning: {warning}", err=True)
-    click.echo(f"{len(reports)} survey(s) synced, {sum(r.new_version for r in reports)} new version(s).")
-
-
-@surveys_cli.command("list")
-def list_command() -> None:
-    """Show every survey: id, title, state, versions and responses."""
-    registry = current_registry()
-    tz = ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])
-    now = datetime.now(UTC)
-    versions = Counter(
-        dict(
-            db.session.execute(
-                select(SurveyVersion.survey_id, func.count()).group_by(SurveyVersion.survey_id)
-            ).all()
-        )
-    )
-    responses = Counter()
-    for survey_id, status, n in db.session.execute(
-        select(Response.survey_id, Response.status, func.count())
-        .where(Response.is_demo.is_(False), Response.is_test.is_(False))
-        .group_by(Response.survey_id, Response.status)
-    ):
-        responses[(survey_id, status)] = n
-    rows = [("ID", "TITLE", "STATE", "VERSIONS", "COMPLETE", "IN PROGRESS")]
-    for survey_id, survey in sorted(registry.surveys.items()):
-        rows.append(
-            (
-                survey_id,
-                survey.text(survey.title, survey.default_language),
-                survey.state(now, tz),
-                str(versions[survey_id]),
-                str(responses[(survey_id, Response.COMPLETE)]),
-                str(responses[(survey_id, Response.IN_PROGRESS)]),
-            )
-        )
-    widths = [min(max(len(r[i]) for r in rows), 48) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(cell[:48].ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip())
-    for problem in registry.problems:
-        click.echo(f"not loaded (invalid): {problem}", err=True)
-
-
-@surveys_cli.command("codes")
-@click.argument("survey_id")
-@click.option("--count", default=10, show_default=True, type=click.IntRange(1, 100_000), help="How many.")
-def codes_command(survey_id: str, count: int) -> None:
-    """Make participant codes for an `access: token` survey, written to a CSV file in the exports folder."""
-    from app.answering.access import generate_codes
-
-    survey = current_registry().get(survey_id)
-    if survey is None:
-        raise click.ClickException(f"no survey with id {survey_id!r} (see flask surveys list)")
-    if survey.access != "token":
-        raise click.ClickException(f"{survey_id} is not an `access: token` survey, so it takes no codes")
-    codes = generate_codes(db.session, survey_id, count)
-    folder = Path(current_app.config["LYSSNA_EXPORTS_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"codes-{survey_id}-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
-    with path.open("x", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["code", "link"])
-        writer.writerows([code, f"/s/{survey_id}?code={code}"] for code in codes)
-    db.session.commit()
-    click.echo(f"{count} new code(s) for {survey_id} written to {_display(path)}")
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(data_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(export_command)
+    app.cli.add_command(demo_cli)

@@ -1,7 +1,28 @@
-"""`flask surveys validate|sync|list` as a researcher uses them."""
+"""`flask surveys validate|sync|diff|list` as a researcher uses them."""
+
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Response
+from app.models import Response, SurveyVersion
+
+BINS = """\
+id: bins
+title: {sv: Soptunnor, en: Bins}
+languages: [sv, en]
+pages:
+  - id: p
+    questions:
+      - id: satisfaction
+        type: single_choice
+        label: {sv: "Hur nöjd är du?", en: "How satisfied are you?"}
+        choices:
+          - {value: 1, label: {sv: Missnöjd, en: Unhappy}}
+          - {value: 2, label: {sv: Nöjd, en: Happy}}
+      - id: count
+        type: integer
+        label: {sv: Hur många, en: How many}
+"""
+REWORDED = BINS.replace('sv: "Hur nöjd är du?"', 'sv: "Hur nöjd är du med sorteringen?"')
 
 
 def test_validate_passes_on_the_example_surveys(runner):
@@ -57,3 +78,114 @@ def test_sync_then_list(runner, app, make_response):
     listing = runner.invoke(args=["surveys", "list"]).output
     line = next(row for row in listing.splitlines() if row.startswith("feedback "))
     assert line.split()[-4:] == ["open", "1", "1", "1"]
+
+
+def stored_versions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(SurveyVersion))
+
+
+def test_diff_before_any_sync_says_version_1_and_writes_nothing(make_app, write_survey, surveys_dir):
+    write_survey(BINS)
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    result = app.test_cli_runner().invoke(args=["surveys", "diff", "bins"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "bins: would record version 1 (nothing stored yet)\n"
+    assert stored_versions(app) == 0
+
+
+def test_diff_of_an_unchanged_file_exits_0(make_app, write_survey, surveys_dir):
+    write_survey(BINS)
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    runner = app.test_cli_runner()
+    runner.invoke(args=["surveys", "sync"])
+    result = runner.invoke(args=["surveys", "diff", "bins"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "bins: unchanged (version 1)\n"
+
+
+def test_diff_shows_a_rewording_and_what_sync_would_record_without_writing(
+    make_app, write_survey, surveys_dir
+):
+    write_survey(BINS)
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    runner = app.test_cli_runner()
+    runner.invoke(args=["surveys", "sync"])
+    write_survey(REWORDED.replace("type: integer", "type: text"))
+    before = stored_versions(app)
+    result = runner.invoke(args=["surveys", "diff", "bins"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "bins: would record version 2, changes since version 1:",
+        '  question \'satisfaction\' reworded (sv): "Hur nöjd är du?" -> "Hur nöjd är du med sorteringen?"',
+        "  question 'count' changed type from integer to text",
+    ]
+    assert stored_versions(app) == before == 1
+
+
+def test_diff_of_a_file_changed_back_says_sync_records_nothing(make_app, write_survey, surveys_dir):
+    write_survey(BINS)
+    make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).test_cli_runner().invoke(args=["surveys", "sync"])
+    write_survey(REWORDED)
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    runner = app.test_cli_runner()
+    runner.invoke(args=["surveys", "sync"])
+    write_survey(BINS)
+    result = runner.invoke(args=["surveys", "diff", "bins"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "bins: unchanged: the file is version 1 again, so sync would record nothing; "
+        "changes since version 2:",
+        '  question \'satisfaction\' reworded (sv): "Hur nöjd är du med sorteringen?" -> "Hur nöjd är du?"',
+    ]
+    assert stored_versions(app) == 2
+
+
+def test_diff_counts_responses_on_earlier_versions_for_what_drops_data(make_app, write_survey, surveys_dir):
+    write_survey(BINS)
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    with app.app_context():
+        from app.surveys.registry import current_registry
+
+        version_id = current_registry().version_id(db.session, "bins")
+        db.session.add(Response(survey_id="bins", version_id=version_id, language="sv", answers={"count": 2}))
+        db.session.commit()
+    write_survey(BINS.replace("          - {value: 1, label: {sv: Missnöjd, en: Unhappy}}\n", ""))
+    result = app.test_cli_runner().invoke(args=["surveys", "diff", "bins"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "  choice 1 of 'satisfaction' was removed",
+        "  warning: choice 1 of 'satisfaction' was removed while 1 response(s) exist on earlier versions; "
+        "their answers stay stored and exported as they were",
+    ]
+
+
+def test_diff_of_an_invalid_file_prints_its_problems_and_exits_1(make_app, write_survey, surveys_dir):
+    path = write_survey(BINS.replace("type: integer", "type: integr"))
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    result = app.test_cli_runner().invoke(args=["surveys", "diff", "bins"])
+    assert result.exit_code == 1
+    assert f"{path}:13: pages[0].questions[1]: unknown question type 'integr'" in result.output
+    assert stored_versions(app) == 0
+
+
+def test_diff_of_an_unknown_survey_says_so_and_exits_1(make_app, surveys_dir):
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    for name in ("nope", "../nope"):
+        result = app.test_cli_runner().invoke(args=["surveys", "diff", name])
+        assert result.exit_code == 1
+        assert f"no survey file for '{name}'" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_sync_prints_rewordings_of_the_new_version(make_app, write_survey, surveys_dir):
+    write_survey(BINS)
+    make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).test_cli_runner().invoke(args=["surveys", "sync"])
+    write_survey(REWORDED)
+    result = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).test_cli_runner().invoke(args=["surveys", "sync"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "bins: new version 2, changes since version 1:",
+        '  question \'satisfaction\' reworded (sv): "Hur nöjd är du?" -> "Hur nöjd är du med sorteringen?"',
+        "1 survey(s) synced, 1 new version(s).",
+    ]

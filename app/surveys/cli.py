@@ -1,6 +1,7 @@
-"""`flask surveys validate|sync|list|codes`: check, store and list survey definitions."""
+"""`flask surveys validate|sync|diff|list|codes`: check, store, compare and list survey definitions."""
 
 import csv
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +15,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Response, SurveyVersion
 from app.surveys.loader import load_file, survey_files
-from app.surveys.registry import current_registry, sync
+from app.surveys.models import SURVEY_ID
+from app.surveys.registry import SyncReport, current_registry, preview, sync
 
-surveys_cli = AppGroup("surveys", help="Check, store and list survey definitions.")
+surveys_cli = AppGroup("surveys", help="Check, store, compare and list survey definitions.")
 
 
 def _display(path: Path) -> str:
@@ -53,18 +55,62 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 
 @surveys_cli.command("sync")
 def sync_command() -> None:
-    """Record a new version for every changed survey file; warn about changes that drop data."""
+    """Record a new version for every changed survey file; say what changed and warn about what drops data."""
     registry = current_registry()
     for problem in registry.problems:
         click.echo(f"skipped (invalid): {problem}", err=True)
     reports = sync(db.session, registry)
     db.session.commit()
     for report in reports:
-        state = "new version" if report.new_version else "unchanged"
-        click.echo(f"{report.survey_id}: {state}")
+        if not report.new_version:
+            click.echo(f"{report.survey_id}: unchanged")
+            continue
+        since = f", changes since version {report.since}:" if report.since else ""
+        click.echo(f"{report.survey_id}: new version {report.number}{since}")
+        for change in report.changes:
+            click.echo(f"  {change.text}")
         for warning in report.warnings:
             click.echo(f"  warning: {warning}", err=True)
     click.echo(f"{len(reports)} survey(s) synced, {sum(r.new_version for r in reports)} new version(s).")
+
+
+@surveys_cli.command("diff")
+@click.argument("survey_id", metavar="SURVEY")
+def diff_command(survey_id: str) -> None:
+    """Show what `sync` would record for one survey: what changed since its newest stored version."""
+    folder = Path(current_app.config["LYSSNA_SURVEYS_DIR"])
+    path = folder / f"{survey_id}.yaml"
+    if not re.fullmatch(SURVEY_ID, survey_id) or not path.is_file():
+        raise click.ClickException(
+            f"no survey file for {survey_id!r} in {_display(folder)} (see flask surveys list)"
+        )
+    result = load_file(path, _display(path))
+    if result.survey is None:
+        for problem in result.problems:
+            click.echo(str(problem))
+        click.echo(
+            f"{len(result.problems)} problem(s): nothing to compare until the file is valid.", err=True
+        )
+        raise SystemExit(1)
+    for line in _diff_lines(preview(db.session, result.survey)):
+        click.echo(line)
+
+
+def _diff_lines(report: SyncReport) -> list[str]:
+    """The lines of `flask surveys diff`: what sync would do, then one line per change and warning."""
+    if report.new_version and not report.since:
+        head = f"would record version {report.number} (nothing stored yet)"
+    elif report.new_version:
+        head = f"would record version {report.number}, changes since version {report.since}:"
+    elif report.number == report.since:
+        head = f"unchanged (version {report.number})"
+    else:
+        head = (
+            f"unchanged: the file is version {report.number} again, so sync would record nothing; "
+            f"changes since version {report.since}:"
+        )
+    changes = [f"  {change.text}" for change in report.changes]
+    return [f"{report.survey_id}: {head}", *changes, *(f"  warning: {w}" for w in report.warnings)]
 
 
 @surveys_cli.command("list")

@@ -24,6 +24,7 @@ from app.surveys.loader import (
     survey_from_json,
 )
 from app.surveys.models import Survey
+from app.surveys.versions import Change, compare
 
 EXTENSION_KEY = "lyssna.registry"
 T = TypeVar("T")
@@ -46,15 +47,14 @@ class Registry:
     def version_id(self, session: Session, survey_id: str) -> int:
         """The stored version id of the survey's current definition, recording it if new.
 
-        A file changed without `flask surveys sync` is recorded here, on first use; what the
-        change drops is then logged, since no one is at a terminal to read it.
+        A file changed without `flask surveys sync` is recorded here, on first use; what changed
+        and what the change drops are then logged, since no one is at a terminal to read them.
         """
         if survey_id not in self._version_ids:
             survey = self.surveys[survey_id]
             version, created = record_version(session, survey)
             if created:
-                for warning in breaking_changes(session, survey, version.id):
-                    current_app.logger.warning("survey %s: %s", survey_id, warning)
+                _log_unsynced(preview(session, survey, before_id=version.id))
             self._version_ids[survey_id] = version.id
         return self._version_ids[survey_id]
 
@@ -66,6 +66,21 @@ class Registry:
         except KeyError:
             value = self._derived[key] = build()
             return value
+
+
+def _log_unsynced(report: SyncReport) -> None:
+    """Log what a version recorded on first use changed since the one before, as `sync` would print it."""
+    if not report.since:  # a first version changes nothing
+        return
+    log = current_app.logger
+    log.warning(
+        "survey %s: version %d recorded without `flask surveys sync`, changes since version %d:",
+        report.survey_id,
+        report.number,
+        report.since,
+    )
+    for line in [change.text for change in report.changes] + report.warnings:
+        log.warning("survey %s: %s", report.survey_id, line)
 
 
 def load_registry(folder: Path) -> Registry:
@@ -109,54 +124,65 @@ def record_version(session: Session, survey: Survey) -> tuple[SurveyVersion, boo
 
 @dataclass
 class SyncReport:
-    """What sync did for one survey, and what it warns about."""
+    """What sync did (or would do) for one survey: its version, what changed and what it warns about.
+
+    `number` is the version's number among the survey's stored versions (1 for the first), `since`
+    the number of the newest stored version it was compared with (0 when none was stored).
+    """
 
     survey_id: str
     new_version: bool
     warnings: list[str] = field(default_factory=list)
+    number: int = 0
+    since: int = 0
+    changes: list[Change] = field(default_factory=list)
 
 
 def sync(session: Session, registry: Registry) -> list[SyncReport]:
-    """Record a version for every survey whose definition is new; warn about breaking changes."""
+    """Record a version for every survey whose definition is new; say what changed and what it drops."""
     reports = []
     for survey_id, survey in sorted(registry.surveys.items()):
         version, created = record_version(session, survey)
         registry._version_ids[survey_id] = version.id
-        report = SyncReport(survey_id, new_version=created)
         if created:
-            report.warnings = breaking_changes(session, survey, version.id)
-        reports.append(report)
+            reports.append(preview(session, survey, before_id=version.id))
+        else:
+            reports.append(SyncReport(survey_id, new_version=False))
     return reports
 
 
-def breaking_changes(session: Session, survey: Survey, current_version_id: int) -> list[str]:
+def preview(session: Session, survey: Survey, before_id: int | None = None) -> SyncReport:
+    """What recording this definition does against the versions stored before `before_id`; writes nothing."""
+    query = select(SurveyVersion.id, SurveyVersion.content_hash).filter_by(survey_id=survey.id)
+    if before_id is not None:
+        query = query.where(SurveyVersion.id < before_id)
+    stored = session.execute(query.order_by(SurveyVersion.id)).all()
+    digest = content_hash(survey)
+    match = next((n for n, row in enumerate(stored, start=1) if row.content_hash == digest), None)
+    report = SyncReport(
+        survey.id, new_version=match is None, number=match or len(stored) + 1, since=len(stored)
+    )
+    if stored and stored[-1].content_hash != digest:
+        newest = session.get(SurveyVersion, stored[-1].id)
+        report.changes = compare(survey_from_json(newest.definition), survey)
+    if report.new_version:
+        report.warnings = breaking_changes(session, survey, before_id)
+    return report
+
+
+def breaking_changes(session: Session, survey: Survey, current_version_id: int | None) -> list[str]:
     """What the current definition removes or retypes compared with versions that have responses."""
-    counts = session.execute(
-        select(Response.version_id, func.count())
-        .where(Response.survey_id == survey.id, Response.version_id != current_version_id)
-        .group_by(Response.version_id)
-    ).all()
-    if not counts:
-        return []
-    now_types = {q.id: q.type for _, q in survey.questions()}
-    now_values = {q.id: {c.value for c in survey.choices(q)} for _, q in survey.questions()}
-    removed: Counter = Counter()
-    for version_id, n in counts:
+    query = select(Response.version_id, func.count()).where(Response.survey_id == survey.id)
+    if current_version_id is not None:
+        query = query.where(Response.version_id != current_version_id)
+    dropped: Counter = Counter()
+    for version_id, n in session.execute(query.group_by(Response.version_id)).all():
         old = survey_from_json(session.get(SurveyVersion, version_id).definition)
-        for _, question in old.questions():
-            if question.id not in now_types:
-                removed[f"question '{question.id}' was removed"] += n
-            elif now_types[question.id] != question.type:
-                removed[
-                    f"question '{question.id}' changed type from {question.type} to {now_types[question.id]}"
-                ] += n
-            else:
-                for value in sorted(
-                    {c.value for c in old.choices(question)} - now_values[question.id], key=str
-                ):
-                    removed[f"choice {value!r} of '{question.id}' was removed"] += n
+        for change in compare(old, survey):
+            if change.drops_data:
+                dropped[change.text] += n
     return [
         f"{what} while {n} response(s) exist on earlier versions; their answers stay stored "
         "and exported as they were"
-        for what, n in removed.items()
+        for what, n in dropped.items()
     ]

@@ -1,4 +1,5 @@
-"""Versioning: a changed file adds a version, an unchanged one does not; sync warns about lost data."""
+"""Versioning: a changed file adds a version, an unchanged one does not; sync says what changed and
+warns about lost data."""
 
 from sqlalchemy import func, select
 
@@ -72,6 +73,27 @@ def test_changed_file_adds_a_version_and_old_responses_keep_theirs(make_app, wri
         assert stored.answers == {"colour": "brown", "count": 2}
 
 
+def test_removed_matrix_row_warns_while_responses_exist(make_app, write_survey, surveys_dir):
+    matrix = (
+        "      - id: views\n        type: matrix\n        label: Views\n"
+        "        rows: [{id: clean, label: Clean}, {id: signs, label: Signs}]\n"
+        "        choices: [{value: 1, label: Agree}, {value: 0, label: Disagree}]\n"
+    )
+    write_survey(SURVEY + matrix)
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    with app.app_context():
+        version_id = current_registry().version_id(db.session, "bins")
+        db.session.add(Response(survey_id="bins", version_id=version_id, language="sv", answers={}))
+        db.session.commit()
+        write_survey(SURVEY + matrix.replace(", {id: signs, label: Signs}", ""))
+        reports = sync(db.session, load_registry(surveys_dir))
+        assert [c.text for c in reports[0].changes] == ["row 'signs' of 'views' was removed"]
+        assert reports[0].warnings == [
+            "row 'signs' of 'views' was removed while 1 response(s) exist on earlier versions; "
+            "their answers stay stored and exported as they were"
+        ]
+
+
 def test_change_without_responses_does_not_warn(make_app, write_survey, surveys_dir):
     write_survey(SURVEY)
     app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
@@ -99,3 +121,16 @@ def test_stored_definition_rebuilds_the_same_survey(app, db):
     for survey_id, survey in registry.surveys.items():
         version = db.get(SurveyVersion, registry.version_id(db, survey_id))
         assert survey_from_json(version.definition) == survey
+
+
+def test_a_version_recorded_without_sync_logs_its_changes(make_app, write_survey, surveys_dir, caplog):
+    write_survey(SURVEY)
+    with make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).app_context():
+        sync(db.session, current_registry())
+        db.session.commit()
+    write_survey(SURVEY.replace("label: Colour", "label: Which colour"))
+    with make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).app_context():
+        current_registry().version_id(db.session, "bins")
+    logged = [record.getMessage() for record in caplog.records]
+    assert "survey bins: version 2 recorded without `flask surveys sync`, changes since version 1:" in logged
+    assert 'survey bins: question \'colour\' reworded (sv): "Colour" -> "Which colour"' in logged

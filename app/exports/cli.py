@@ -46,7 +46,7 @@ def _where(_ctx, _param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]
 @click.option("--out", type=click.Path(path_type=Path), help="File or folder (default: the exports folder).")
 @with_appcontext
 def export_command(survey_id, fmt, values, lang, date_from, date_to, where, language, **flags) -> None:
-    """Export a survey's responses as xlsx, csv, sav (SPSS), dta (Stata) or json."""
+    """Export a survey's responses as xlsx, csv, sav or zsav (SPSS), dta (Stata) or json."""
     if date_from and date_to and date_from > date_to:
         raise click.UsageError("--from is after --to.")
     options = ExportOptions(

@@ -20,11 +20,12 @@ from app.exports.table import Cut, ExportError, ExportOptions, Progress, Table, 
 from app.extensions import db
 from app.surveys.models import SURVEY_ID
 
-FORMATS = ("xlsx", "csv", "sav", "dta", "json")
+FORMATS = ("xlsx", "csv", "sav", "zsav", "dta", "json")
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "sav": "application/x-spss-sav",
+    "zsav": "application/x-spss-sav",  # zlib-compressed .sav (SPSS 21 and later)
     "dta": "application/x-stata-dta",
     "json": "application/json",
 }
@@ -136,7 +137,7 @@ class PreparedExport:
             from app.exports.xlsx import write_xlsx
 
             return write_xlsx(self.table, path, app_version(), progress)
-        if self.fmt in ("sav", "dta"):
+        if self.fmt in ("sav", "zsav", "dta"):
             from app.exports.stata_spss import write_stats_file
 
             return write_stats_file(self.table, path, self.fmt, app_version(), progress)

@@ -74,6 +74,12 @@ def export_command(survey_id, fmt, values, lang, date_from, date_to, where, lang
     click.echo(f"{result.rows} row(s){demo_note}.")
     if result.codebook_path:
         click.echo(f"Codebook: {result.codebook_path}")
+    for cut in result.cuts:  # the format's own limit: other formats keep these answers whole
+        click.echo(
+            f"Cut: response {cut.response_id}, {cut.column}: {cut.length:,} characters, "
+            f"more than this format holds ({cut.limit}). CSV, JSON and Stata keep it whole.",
+            err=True,
+        )
 
 
 def _interactive() -> bool:

@@ -15,15 +15,19 @@ BOM = "\ufeff"
 def csv_chunks(table: Table, progress: Progress | None = None) -> Iterator[bytes]:
     """The CSV file as UTF-8 chunks, written as the rows stream from the database.
 
-    With `;` as separator (Excel in a Swedish locale), decimals get a decimal comma too.
+    With `;` as separator (Excel in a Swedish locale), decimals get a decimal comma too. Texts a
+    spreadsheet would run as a formula get a leading `'` (CSV is the one format that needs it).
     """
     sep = table.options.sep
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(table.names)
+    yield buffer.getvalue().encode("utf-8")  # the header, even when no row follows
+    buffer.seek(0)
+    buffer.truncate()
     decimals = [i for i, c in enumerate(table.columns) if c.kind == "number"] if sep == ";" else []
-    for rows in table.row_batches(progress):
+    for rows in table.row_batches(progress, guard=True):
         writer.writerows(_decimal_commas(rows, decimals) if decimals else rows)
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
@@ -45,5 +49,5 @@ def codebook_csv(table: Table) -> bytes:
     writer = csv.writer(buffer, delimiter=table.options.sep, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(CODEBOOK_HEADER)
-    writer.writerows(entry.cells() for entry in codebook(table))
+    writer.writerows(entry.cells(guard=True) for entry in codebook(table))
     return buffer.getvalue().encode("utf-8")

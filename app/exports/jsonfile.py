@@ -5,18 +5,29 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
+from typing import Any
 
-from app.exports.codebook import about, codebook
+from app.exports.codebook import CodebookEntry, about, codebook
 from app.exports.table import Progress, Table
 
 CHUNK_ROWS = 500
 
 
+def _value(entry: CodebookEntry, code: Any, label: str) -> dict:
+    """A value of the codebook: its code and label, and for a text code what SPSS and Stata store."""
+    value = {"code": code, "label": label}
+    if code in entry.stored:
+        value["spss"], value["stata"] = entry.stored[code]
+    return value
+
+
 def json_chunks(table: Table, app_version: str, progress: Progress | None = None) -> Iterator[bytes]:
     """The JSON document as UTF-8 chunks; responses are streamed, never all held at once."""
     entries = [
-        {**asdict(e), "values": [{"code": c, "label": t} for c, t in e.values]} for e in codebook(table)
+        {**asdict(e), "values": [_value(e, code, label) for code, label in e.values]} for e in codebook(table)
     ]
+    for entry in entries:
+        del entry["stored"]
     head = {
         "about": dict(about(table, app_version)),
         "codebook": entries,

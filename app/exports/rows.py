@@ -29,7 +29,6 @@ EPOCH = datetime(1970, 1, 1)
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
 _EXACT = object()  # an hour in which the zone's offset changes: convert each time exactly
-HIDDEN_AT = 9  # where the hidden-field values start in a fetched row (see Table.batches)
 
 
 def neutralise(text: str) -> str:
@@ -102,7 +101,12 @@ def _date(text: str) -> date | str:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        return neutralise(text)
+        return text
+
+
+def _guarded_date(text: str) -> date | str:
+    value = _date(text)
+    return neutralise(value) if value.__class__ is str else value
 
 
 def _rank(ranked: Any, value: Any) -> int | None:
@@ -117,16 +121,38 @@ def _loose(value: Any) -> Any:
         return "; ".join(str(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, str):
-        return neutralise(value)
     return value
 
 
-def label_map(table: Table, choices: tuple) -> dict:
-    """Choice value -> its label in the export's language (neutralised), "other" included."""
-    labels = {c.value: neutralise(table.label(c.label)) for c in choices}
+def _guarded_loose(value: Any) -> Any:
+    value = _loose(value)
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def label_map(table: Table, choices: tuple, guard: bool = False) -> dict:
+    """Choice value -> its label in the export's language, "other" included (neutralised for CSV)."""
+    labels = {c.value: table.label(c.label) for c in choices}
     labels.setdefault(OTHER, OTHER_LABELS.get(table.lang, OTHER_LABELS["en"]))
+    if guard:
+        return {value: neutralise(label) for value, label in labels.items()}
     return labels
+
+
+def asked(column: Column, version: Any, started: Any) -> list:
+    """The definitions of a column's question a response could have answered: as the version it was
+    last saved on asks it, and as the one it started on did; else the column's own (the answer then
+    comes from a version it lived through in between)."""
+    found = [s.question(column.qid) for s in (version, started)]
+    found = [q for i, q in enumerate(found) if q is not None and q not in found[:i]]
+    return found or [column.question]
+
+
+def offered(column: Column, version: Any, started: Any) -> bool:
+    """Whether the response could have chosen the column's choice (so an empty cell would mean "not
+    chosen", not "not asked")."""
+    definitions = [(s, s.question(column.qid)) for s in (version, started)]
+    definitions = [(s, q) for s, q in definitions if q is not None] or [(column.survey, column.question)]
+    return any(column.part in {c.value for c in s.choices(q)} for s, q in definitions)
 
 
 # ----------------------------------------------------------------------------- compiled rows
@@ -135,12 +161,13 @@ def label_map(table: Table, choices: tuple) -> dict:
 class _Source:
     """Collects the statements, cells and namespace of one generated row function."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard: bool) -> None:
+        self.guard = guard
         self.namespace: dict[str, Any] = {
             "N": neutralise,
-            "DATE": _date,
+            "DATE": _guarded_date if guard else _date,
             "RANK": _rank,
-            "LOOSE": _loose,
+            "LOOSE": _guarded_loose if guard else _loose,
             "DECODE": decode,
             "E": {},
         }
@@ -162,93 +189,114 @@ class _Source:
             self.statements.append(f"    {var} = g({self.const(key)})")
         return self.answer_vars[key]
 
+    def text(self, var: str) -> str:
+        """The expression of a text cell: exact, or with the formula guard for CSV."""
+        return f"(N({var}) if {var}.__class__ is str else {var})" if self.guard else var
 
-def _cell(src: _Source, table: Table, column: Column, version: Any) -> str:
-    """The expression of one answer cell, for responses of `version`."""
-    question = version.question(column.qid)
-    if question is None:
-        return "None"  # the question did not exist in this version
+
+def _cell(src: _Source, table: Table, column: Column, version: Any, started: Any) -> str:
+    """The expression of one answer cell, for responses last saved on `version` that began on `started`."""
+    question = asked(column, version, started)[0]
     if question.type != column.question.type:
         return f"LOOSE({src.answer(column.qid)})"
     labels = table.options.values == "labels" and column.kind == "choice"
     source, part = column.source, column.part
     if source == "other":
-        var = src.answer(f"{column.qid}_other")
-        return f"(N({var}) if {var}.__class__ is str else {var})"
+        return src.text(src.answer(f"{column.qid}_other"))
     var = src.answer(column.qid)
     if source == "flag":
-        if part not in {c.value for c in version.choices(question)}:
-            return "None"  # not offered in this version: unknown, not "not chosen"
-        return f"(None if {var} is None else (1 if {src.const(part)} in {var} else 0))"
+        # A choice the response could not have seen is unknown, not "not chosen"; one it holds is 1.
+        absent = "0" if offered(column, version, started) else "None"
+        return f"(None if {var} is None else (1 if {src.const(part)} in {var} else {absent}))"
+    if source == "other_chosen":
+        return f"(None if {var} is None else (1 if {src.const(OTHER)} in {var} else 0))"
     if source == "rank":
         return f"RANK({var}, {src.const(part)})"
     if source == "row":
         value = f"({var} if {var}.__class__ is dict else E).get({src.const(part)})"
         if labels:
-            lab = src.const(label_map(table, column.choices))
+            lab = src.const(label_map(table, column.choices, src.guard))
             return f"{lab}.get({value}, {value})"
         return value
     if column.kind == "text":
-        return f"(N({var}) if {var}.__class__ is str else {var})"
+        return src.text(var)
     if column.kind == "date":
         return f"(DATE({var}) if {var}.__class__ is str else {var})"
     if labels:
-        return f"{src.const(label_map(table, column.choices))}.get({var}, {var})"
+        return f"{src.const(label_map(table, column.choices, src.guard))}.get({var}, {var})"
     return var
 
 
 def _time_lines(clock: Clock, namespace: dict) -> list[str]:
-    """Source lines that set st_l, sub_l (local times) and dur (seconds) from t0 and t1."""
+    """Source lines that set st_l, sub_l, act_l (local times) and dur (seconds) from t0, t1 and t2
+    (started, submitted, last saved; the last only for unfinished responses)."""
     if clock.raw_text:
         # SQLite's stored text: parse it, and look the offset up by its hour ("YYYY-MM-DD HH").
         namespace.update(ISO=datetime.fromisoformat, OFF=clock.text_offsets, LOCAL=clock.local_of_text)
-        return [
-            "    st = ISO(t0[:19])",
-            "    st_l = st + o if (o := OFF.get(t0[:13])) is not None else LOCAL(t0, st)",
-            "    if t1 is None:",
-            "        sub_l = dur = None",
-            "    else:",
-            "        sub = ISO(t1[:19])",
-            "        sub_l = sub + o if (o := OFF.get(t1[:13])) is not None else LOCAL(t1, sub)",
-            "        dur = (sub - st) // SEC",
-        ]
-    namespace.update(UTC_=clock.utc, LOCAL=clock.local)
+        local = "{0} + o if (o := OFF.get({1}[:13])) is not None else LOCAL({1}, {0})"
+        parse = "ISO({}[:19])"
+    else:
+        namespace.update(UTC_=clock.utc, LOCAL=clock.local)
+        local = "LOCAL({0})"
+        parse = "UTC_({})"
     return [
-        "    st = UTC_(t0)",
-        "    st_l = LOCAL(st)",
+        f"    st = {parse.format('t0')}",
+        f"    st_l = {local.format('st', 't0')}",
         "    if t1 is None:",
         "        sub_l = dur = None",
+        f"        act = {parse.format('t2')}",
+        f"        act_l = {local.format('act', 't2')}",
         "    else:",
-        "        sub = UTC_(t1)",
-        "        sub_l = LOCAL(sub)",
+        f"        sub = {parse.format('t1')}",
+        f"        sub_l = {local.format('sub', 't1')}",
         "        dur = (sub - st) // SEC",
+        "        act_l = None",
     ]
 
 
-def row_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[[Any], list]:
-    """The function from one fetched response of `version` to its export row (a list of cells)."""
-    src = _Source()
-    src.namespace["SEC"] = SECOND
-    src.cells = ["pid", src.const(version.number), "status", "st_l", "sub_l", "dur", "lang"]
+# Where the hidden-field values start in a fetched row (see Table.batches).
+HIDDEN_AT = 13
+RECORD_NAMES = "_, pid, vid, svid, status, t0, t1, lang, demo, page, t2, ans, code"
+
+
+def row_shaper(
+    table: Table, version: VersionInfo, started: VersionInfo, clock: Clock, guard: bool = False
+) -> Callable[[Any], list]:
+    """The function from one fetched response (last saved on `version`, begun on `started`) to its
+    export row (a list of cells); `guard` puts the formula guard on texts (CSV)."""
+    src = _Source(guard)
+    src.namespace.update(SEC=SECOND, COMPLETE=COMPLETE)
+    src.cells = [
+        "pid",
+        src.const(version.number),
+        src.const(started.number),
+        "status",
+        "st_l",
+        "sub_l",
+        "dur",
+        "lang",
+        "(1 if demo else 0)",
+        "(None if status == COMPLETE else page)",
+        "act_l",
+    ]
     hidden = 0
     for column in table.columns:
         if column.source == "hidden":
             var = f"x{hidden}"
-            src.cells.append(f"(N({var}) if {var} else None)")
+            src.cells.append(f"({src.text(var)} if {var} else None)")
             hidden += 1
         elif column.source == "participant":
-            src.cells.append("(N(code) if code else None)")
-    answer_cells = [
-        _cell(src, table, c, version.survey) for c in table.columns if c.source not in _NOT_ANSWERS
+            src.cells.append(f"({src.text('code')} if code else None)")
+    src.cells += [
+        _cell(src, table, c, version.survey, started.survey)
+        for c in table.columns
+        if c.source not in _NOT_ANSWERS
     ]
-    src.cells += answer_cells
     times = _time_lines(clock, src.namespace)
     body = "\n".join(
         [
             "def shape(rec):",
-            "    _, pid, _, status, t0, t1, lang, ans, code"
-            + "".join(f", x{i}" for i in range(hidden))
-            + " = rec",
+            f"    {RECORD_NAMES}" + "".join(f", x{i}" for i in range(hidden)) + " = rec",
             *times,
             "    g = DECODE(ans).get",
             *src.statements,
@@ -256,39 +304,50 @@ def row_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[[An
         ]
     )
     # Generated from names this module makes; no text of a definition or response is in `body`.
-    exec(compile(body, f"<export row of {table.survey.id} v{version.number}>", "exec"), src.namespace)  # noqa: S102
+    name = f"<export row of {table.survey.id} v{version.number} from v{started.number}>"
+    exec(compile(body, name, "exec"), src.namespace)  # noqa: S102
     return src.namespace["shape"]
 
 
 _NOT_ANSWERS = ("fixed", "hidden", "participant")
+COMPLETE = "complete"
 
 
 # ----------------------------------------------------------------------------- JSON records
 
 
-def record_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[[Any], dict]:
+def record_shaper(
+    table: Table, version: VersionInfo, started: VersionInfo, clock: Clock
+) -> Callable[[Any], dict]:
     """The function from one fetched response to a JSON object with answers keyed by question id."""
     hidden = [c.qid for c in table.columns if c.source == "hidden"]
     participant = any(c.source == "participant" for c in table.columns)
     questions = _json_questions(table)
-    number = version.number
+    number, started_number = version.number, started.number
 
     def shape(record: Any) -> dict:
-        _, public_id, _, status, started, submitted, language, answers, code = record[:HIDDEN_AT]
-        started, submitted = clock.utc(started), clock.utc(submitted)
+        _, public_id, _, _, status, started_at, submitted, language, demo, page, saved, answers, code = (
+            record[:HIDDEN_AT]
+        )
+        started_at, submitted = clock.utc(started_at), clock.utc(submitted)
+        unfinished = status != COMPLETE
         out = {
             "response_id": public_id,
             "survey_version": number,
+            "started_version": started_number,
             "status": status,
-            "started_at": clock.iso(started),
+            "started_at": clock.iso(started_at),
             "submitted_at": clock.iso(submitted) if submitted else None,
-            "duration_seconds": (submitted - started) // SECOND if submitted else None,
+            "duration_seconds": (submitted - started_at) // SECOND if submitted else None,
             "language": language,
+            "demo": 1 if demo else 0,
+            "last_page": page if unfinished else None,
+            "last_active_at": clock.iso(clock.utc(saved)) if unfinished else None,
         }
         values = record[HIDDEN_AT:]
-        out["hidden"] = {h: neutralise(v) for h, v in zip(hidden, values, strict=True) if v}
+        out["hidden"] = {h: v for h, v in zip(hidden, values, strict=True) if v}
         if participant:
-            out["participant"] = neutralise(code) if code else None
+            out["participant"] = code or None
         answers = decode(answers)
         out["answers"] = {key: convert(answers[key]) for key, convert in questions if key in answers}
         return out
@@ -297,7 +356,7 @@ def record_shaper(table: Table, version: VersionInfo, clock: Clock) -> Callable[
 
 
 def _json_questions(table: Table) -> list[tuple[str, Callable[[Any], Any]]]:
-    """(answer key, converter) in column order: codes or labels, texts neutralised."""
+    """(answer key, converter) in column order: codes, or labels when asked; texts exact."""
     labels_wanted = table.options.values == "labels"
     seen: set[str] = set()
     out: list[tuple[str, Callable[[Any], Any]]] = []
@@ -317,13 +376,11 @@ def _json_questions(table: Table) -> list[tuple[str, Callable[[Any], Any]]]:
 
 
 def _json_value(value: Any, labels: dict | None = None) -> Any:
-    """An answer for JSON: strings neutralised, choice codes turned into labels when asked."""
+    """An answer for JSON: choice codes turned into labels when asked; everything else as stored."""
     if isinstance(value, list):
         return [_json_value(v, labels) for v in value]
     if isinstance(value, dict):
         return {k: _json_value(v, labels) for k, v in value.items()}
     if labels and not isinstance(value, bool) and value in labels:
         return labels[value]
-    if isinstance(value, str):
-        return neutralise(value)
     return value

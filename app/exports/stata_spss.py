@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from app.exports.codebook import about, codebook, scale_labels
+from app.exports.codes import is_number, numeric_codes
 from app.exports.rows import OTHER_LABELS
-from app.exports.table import Column, Cut, ExportError, Progress, Table
+from app.exports.table import Column, Cut, Progress, Table
 from app.surveys.models import OTHER
 
 
@@ -53,8 +54,6 @@ DTA = Rules(
     variable_label=80,
     value_label=32000,
 )
-# Stata's extended missing values .a to .z stand for answers such as "prefer not to say".
-STATA_MISSING = "abcdefghijklmnopqrstuvwxyz"
 SPSS_TEXT_BYTES = 32767  # the longest text an SPSS string variable holds
 SPSS_CUT = "32,767 bytes (SPSS)"
 # Dates are stored as numbers: SPSS counts seconds from 1582-10-14, Stata days from 1960-01-01.
@@ -94,32 +93,6 @@ def safe_names(names: list[str], rules: Rules) -> list[str]:
     return out
 
 
-def _is_number(code: Any) -> bool:
-    return isinstance(code, int) and not isinstance(code, bool)
-
-
-def numeric_codes(codes: list, fmt: str) -> dict:
-    """What SPSS ('sav', 'zsav') or Stata ('dta') stores for each choice code, in the codes' order.
-
-    Number codes stay. When every code is text, they become 1..n. When number and text codes mix,
-    each text code becomes a missing value: in SPSS a negative number below every number code
-    (-1, -2, ... when the numbers are positive), in Stata the letter of an extended missing value
-    ('a' is .a). Stata has 26 of them; with more text codes they get SPSS's negative numbers,
-    labelled but not missing.
-    """
-    numbers = [c for c in codes if _is_number(c)]
-    texts = [c for c in codes if not _is_number(c)]
-    stored: dict = {c: c for c in numbers}
-    if not numbers:
-        stored = {c: n for n, c in enumerate(texts, start=1)}
-    elif texts and fmt == "dta" and len(texts) <= len(STATA_MISSING):
-        stored.update(zip(texts, STATA_MISSING, strict=False))
-    elif texts:
-        below = min(0, *numbers)
-        stored.update({c: below - n for n, c in enumerate(texts, start=1)})
-    return {c: stored[c] for c in codes}
-
-
 @dataclass
 class Variable:
     """How one column is stored: as text, number, date or datetime; its labels, missing codes and measure."""
@@ -146,7 +119,7 @@ def _loose(table: Table, column: Column) -> bool:
 
 def _value_label(label: str, code: Any, rules: Rules) -> str:
     """A value label; a text code stays visible after it, e.g. 'Vill inte svara [no_answer]'."""
-    if _is_number(code):
+    if is_number(code):
         return truncate(label, rules.value_label)
     suffix = f" [{code}]"
     return truncate(label, rules.value_label - len(suffix.encode("utf-8"))) + suffix
@@ -158,8 +131,8 @@ def _choice_variable(table: Table, column: Column, fmt: str, rules: Rules) -> Va
     if getattr(column.question, "other", False) and column.source == "answer":
         labels[OTHER] = OTHER_LABELS.get(table.lang, OTHER_LABELS["en"])
     codes = numeric_codes(list(labels), fmt)
-    numbered = any(map(_is_number, labels))
-    mixed = [codes[c] for c in labels if not _is_number(c)] if numbered else []
+    numbered = any(map(is_number, labels))
+    mixed = [codes[c] for c in labels if not is_number(c)] if numbered else []
     var = Variable("number", codes, measure="ordinal" if numbered else "nominal")
     var.value_labels = {codes[c]: _value_label(label, c, rules) for c, label in labels.items()}
     if mixed and fmt == "dta":
@@ -261,16 +234,16 @@ def _series(var: Variable, values: list, fmt: str) -> Any:
 
 
 def _column_data(var: Variable, values: list, column: Column, fmt: str, spss: tuple | None) -> Any:
-    """One column's series; a value its definition does not allow is an ExportError naming it."""
-    try:
-        if var.storage == "text":
-            return _series(var, _texts(values, column, spss), fmt)
-        return _series(var, values, fmt)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ExportError(
-            f"Column '{column.name}' holds a value its question does not allow ({exc}), so it cannot be "
-            f"stored as a {var.storage} variable. Export as CSV or JSON to see it."
-        ) from None
+    """One column's series. A value its definition does not know (an answer stored before the
+    versions it came from were tracked, say) is never dropped: the column is then written as text."""
+    if var.storage != "text":
+        try:
+            return _series(var, values, fmt)
+        except (KeyError, TypeError, ValueError):
+            vars(var).update(
+                storage="text", codes=None, value_labels={}, missing=[], stata_missing=[], format=None
+            )
+    return _series(var, _texts(values, column, spss), fmt)
 
 
 @dataclass

@@ -9,13 +9,13 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import String, Text, case, cast, exists, func, select, type_coerce
+from sqlalchemy import String, Text, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.exports.rows import Clock, record_shaper, row_shaper
 from app.models import Response, SurveyVersion
 from app.surveys.loader import content_hash, survey_from_json
-from app.surveys.models import FIXED_COLUMNS, Choice, Page, Survey
+from app.surveys.models import FIXED_COLUMNS, OTHER, Choice, Page, Survey
 from app.surveys.registry import current_registry
 
 BATCH_SIZE = 2000
@@ -48,7 +48,7 @@ class Column:
     """One export column: where its value comes from and what it means."""
 
     name: str
-    source: str  # fixed, hidden, participant, answer, flag, rank, row, other
+    source: str  # fixed, hidden, participant, answer, flag, rank, row, other_chosen, other
     kind: str  # text, integer, number, date, datetime, choice, flag, rank
     qid: str | None = None
     part: Any = None  # the choice value (flag, rank) or the matrix row id (row)
@@ -96,6 +96,8 @@ class Table:
     cuts: list[Cut] = field(default_factory=list)  # filled by the writer of a format with a smaller limit
     _conditions: list = field(repr=False, default_factory=list)
     _max_id: int = 0
+    _spans: set[tuple[int, int]] = field(repr=False, default_factory=set)  # (version_id, started_version_id)
+    _numbers: dict[int, int] = field(repr=False, default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -109,9 +111,10 @@ class Table:
     def batches(self, progress: Progress | None = None) -> Iterator[list]:
         """The matching responses as fetched rows, in batches (keyset paging on the id).
 
-        A row is (id, public_id, version_id, status, started_at, submitted_at, language, answers,
-        participant_code, *hidden values). The answers come as JSON text (decoded with orjson,
-        several times faster than json), and on SQLite the timestamps as text too: see rows.Clock.
+        A row is (id, public_id, version_id, started_version_id, status, started_at, submitted_at,
+        language, is_demo, current_page, updated_at, answers, participant_code, *hidden values) (see
+        rows.HIDDEN_AT). The answers come as JSON text (decoded with orjson, several times faster than
+        json), and on SQLite the timestamps as text too: see rows.Clock.
         """
         r = Response
         raw_times = self._session.get_bind().dialect.name == "sqlite"
@@ -124,10 +127,14 @@ class Table:
                 r.id,
                 r.public_id,
                 r.version_id,
+                r.started_version_id,
                 r.status,
                 when(r.started_at),
                 when(r.submitted_at),
                 r.language,
+                r.is_demo,
+                r.current_page,
+                when(r.updated_at),
                 cast(r.answers, Text),
                 r.participant_code,
                 # Hidden-field values extracted by the database: no JSON to decode per row.
@@ -154,32 +161,51 @@ class Table:
         """Converts the fetched timestamps to local time."""
         return Clock(self.timezone, self._session.get_bind().dialect.name == "sqlite")
 
-    def row_batches(self, progress: Progress | None = None) -> Iterator[Iterator[list]]:
-        """The rows batch by batch, each an iterator of lists (writers can hand it to C loops)."""
+    def row_batches(self, progress: Progress | None = None, guard: bool = False) -> Iterator[Iterator[list]]:
+        """The rows batch by batch, each an iterator of lists (writers can hand it to C loops).
+
+        `guard`: texts a spreadsheet would run as a formula get a leading `'` (for CSV only; every
+        other format keeps the exact text)."""
         clock = self.clock()
-        shapers = {v.id: row_shaper(self, v, clock) for v in self.versions}
-        if len(shapers) == 1:
-            shape = next(iter(shapers.values()))
-        else:
-
-            def shape(record: Any) -> list:
-                return shapers[record[2]](record)
-
+        shape = self._dispatch(lambda version, started: row_shaper(self, version, started, clock, guard))
         for batch in self.batches(progress):
             yield map(shape, batch)
 
-    def rows(self, progress: Progress | None = None) -> Iterator[list]:
+    def rows(self, progress: Progress | None = None, guard: bool = False) -> Iterator[list]:
         """Every row as a list of cells (None, int, float, str, date, naive local datetime)."""
-        for batch in self.row_batches(progress):
+        for batch in self.row_batches(progress, guard):
             yield from batch
 
     def records(self, progress: Progress | None = None) -> Iterator[dict]:
         """Every response as a dict with its answers keyed by question id (for JSON)."""
         clock = self.clock()
-        shapers = {v.id: record_shaper(self, v, clock) for v in self.versions}
+        shape = self._dispatch(lambda version, started: record_shaper(self, version, started, clock))
         for batch in self.batches(progress):
-            for record in batch:
-                yield shapers[record[2]](record)
+            yield from map(shape, batch)
+
+    def _dispatch(self, make: Callable[[VersionInfo, VersionInfo], Callable]) -> Callable[[Any], Any]:
+        """One shaping function per pair of versions a response started and was last saved on, picked
+        per fetched row (directly, when every response has the same pair)."""
+        by_id = {v.id: v for v in self.versions}
+        shapers: dict[tuple, Callable] = {}
+
+        def shaper(key: tuple) -> Callable:
+            if key not in shapers:
+                version = by_id[key[0]]
+                shapers[key] = make(version, by_id.get(key[1], version))
+            return shapers[key]
+
+        if len(self._spans) == 1:
+            return shaper(next(iter(self._spans)))
+
+        def shape(record: Any) -> Any:
+            return shaper((record[2], record[3]))(record)
+
+        return shape
+
+    def version_number(self, version_id: int | None) -> int | None:
+        """The number (1, 2, ...) of a stored version of this survey."""
+        return self._numbers.get(version_id)
 
 
 # ----------------------------------------------------------------------------- building the table
@@ -205,16 +231,16 @@ def build_table(session: Session, survey_id: str, options: ExportOptions) -> Tab
         )
     tz = ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])
     base = [Response.survey_id == survey_id, Response.is_test.is_(False)]
-    # Which stored versions have responses: the version_id index answers this without a scan.
-    with_rows = set(
-        session.scalars(
-            select(SurveyVersion.id).where(
-                SurveyVersion.survey_id == survey_id,
-                exists().where(Response.version_id == SurveyVersion.id, *base),
-            )
+    # Which versions responses started and ended on: their columns are in the export, whatever later
+    # versions removed, and so are those of any version a response lived through in between.
+    spans = {
+        (last, first or last)
+        for last, first in session.execute(
+            select(Response.version_id, Response.started_version_id).where(*base).distinct()
         )
-    )
-    versions = _versions(session, survey, stored, with_rows)
+    }
+    lived = {row.id for row in stored if any(min(a, b) <= row.id <= max(a, b) for a, b in spans)}
+    versions = _versions(session, survey, stored, lived)
     columns = _columns(versions)
     conditions = base + _filters(options, versions, tz)
     total, demo, max_id = _count(session, conditions, versions)
@@ -231,6 +257,8 @@ def build_table(session: Session, survey_id: str, options: ExportOptions) -> Tab
         _session=session,
         _conditions=conditions,
         _max_id=max_id,
+        _spans=spans,
+        _numbers={row.id: n for n, row in enumerate(stored, start=1)},
     )
 
 
@@ -254,8 +282,8 @@ def _count(session: Session, conditions: list, versions: list[VersionInfo]) -> t
     return total, demo, max_id
 
 
-def _versions(session: Session, survey: Survey, stored: list, with_rows: set[int]) -> list[VersionInfo]:
-    """The current definition first, then older versions with responses, newest first."""
+def _versions(session: Session, survey: Survey, stored: list, lived: set[int]) -> list[VersionInfo]:
+    """The current definition first, then older versions responses lived through, newest first."""
     numbers = {row.id: n for n, row in enumerate(stored, start=1)}
     current_hash = content_hash(survey)
     current = next((row for row in stored if row.content_hash == current_hash), None)
@@ -264,7 +292,7 @@ def _versions(session: Session, survey: Survey, stored: list, with_rows: set[int
     else:
         versions = [VersionInfo(current.id, numbers[current.id], survey, current.first_seen)]
     for row in reversed(stored):
-        if row.id in with_rows and row.id != versions[0].id:
+        if row.id in lived and row.id != versions[0].id:
             definition = session.get(SurveyVersion, row.id).definition
             versions.append(
                 VersionInfo(row.id, numbers[row.id], survey_from_json(definition), row.first_seen)
@@ -279,6 +307,9 @@ def _columns(versions: list[VersionInfo]) -> list[Column]:
         "submitted_at": "datetime",
         "duration_seconds": "integer",
         "survey_version": "integer",
+        "started_version": "integer",
+        "demo": "flag",
+        "last_active_at": "datetime",
     }
     columns = [Column(name, "fixed", kinds.get(name, "text")) for name in FIXED_COLUMNS]
     hidden: list[str] = []
@@ -348,6 +379,8 @@ def _question_columns(survey: Survey, question: Any) -> list[tuple[str, str, str
     else:
         parts = [("answer", SIMPLE_KINDS[question.type], None)]
     if getattr(question, "other", False):
+        if question.type == "multiple_choice":
+            parts.append(("other_chosen", "flag", OTHER))
         parts.append(("other", "text", None))
     return [(name, *part) for name, part in zip(names, parts, strict=True)]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import xlsxwriter
 
 from app.exports.codebook import CODEBOOK_HEADER, about, codebook
-from app.exports.table import ExportError, Progress, Table
+from app.exports.table import Cut, ExportError, Progress, Table
 
 # Excel's sheet is 1,048,576 rows, one of which is the header; a cell holds at most 32,767 characters.
 MAX_ROWS = 1_048_576
@@ -85,8 +85,10 @@ def _write_responses(workbook, sheet, table: Table, bold, progress: Progress | N
                 continue
             kind = value.__class__
             if kind is str:
+                if len(value) > MAX_CELL_CHARS:
+                    value = _cut(table, row, c, value)
                 if write_string(r, c, value):
-                    _too_long(table, r, c, value)
+                    raise ExportError(f"Excel could not take the value in column {table.names[c]}, row {r}.")
             elif kind is int or kind is float:
                 write_number(r, c, value)
             elif kind is datetime:
@@ -99,18 +101,16 @@ def _write_responses(workbook, sheet, table: Table, bold, progress: Progress | N
     return r
 
 
-def _too_long(table: Table, row: int, col: int, value: str) -> None:
-    """A text longer than a cell can hold is an error, never a silent cut."""
-    if len(value) > MAX_CELL_CHARS:
-        raise ExportError(
-            f"Column {table.columns[col].name}, row {row}: a text of {len(value):,} characters is longer "
-            f"than an Excel cell holds ({MAX_CELL_CHARS:,}). Export as CSV (--format csv) to keep it whole."
-        )
-    raise ExportError(f"Excel could not take the value in column {table.columns[col].name}, row {row}.")
+def _cut(table: Table, row: list, col: int, value: str) -> str:
+    """A text longer than a cell holds, cut to fit and recorded (the About sheet says which)."""
+    limit = f"{MAX_CELL_CHARS:,} characters (Excel)"
+    table.cuts.append(Cut(str(row[0]), table.names[col], len(value), limit))
+    return value[:MAX_CELL_CHARS]
 
 
 def _write_codebook(sheet, table: Table, bold) -> None:
-    for c, (name, width) in enumerate(zip(CODEBOOK_HEADER, (24, 60, 20, 24, 60, 50, 10), strict=True)):
+    widths = (24, 60, 20, 24, 60, 50, 10, 12, 80)
+    for c, (name, width) in enumerate(zip(CODEBOOK_HEADER, widths, strict=True)):
         sheet.set_column(c, c, width)
         sheet.write_string(0, c, name, bold)
     for r, entry in enumerate(codebook(table), start=1):

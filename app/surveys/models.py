@@ -29,11 +29,15 @@ LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 FIXED_COLUMNS = (
     "response_id",
     "survey_version",
+    "started_version",
     "status",
     "started_at",
     "submitted_at",
     "duration_seconds",
     "language",
+    "demo",
+    "last_page",
+    "last_active_at",
 )
 RESERVED_IDS = frozenset(FIXED_COLUMNS) | {"participant"}
 # The value stored when a resident picks the "Other, please specify" choice that `other: true` adds.
@@ -473,6 +477,8 @@ class Survey(Strict):
         else:
             names = [qid]
         if getattr(question, "other", False):
+            if question.type == "multiple_choice":
+                names.append(f"{qid}_other_chosen")
             names.append(f"{qid}_other")
         return names
 

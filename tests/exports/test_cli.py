@@ -146,3 +146,25 @@ def add_waste(app):
             db.session.commit()
 
     return add
+
+
+def test_export_says_which_answers_the_format_had_to_cut(app, runner, tmp_path):
+    from app.extensions import db
+    from app.models import Response
+    from app.surveys.registry import current_registry
+
+    with app.app_context():
+        response = Response(
+            survey_id="feedback",
+            version_id=current_registry().version_id(db.session, "feedback"),
+            status=Response.COMPLETE,
+            language="sv",
+            answers={"message": "ord " * 10_000},
+        )
+        db.session.add(response)
+        db.session.commit()
+        public_id = response.public_id
+    result = runner.invoke(args=["export", "feedback", "--format", "xlsx", "--out", str(tmp_path / "f.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert f"Cut: response {public_id}, message: 40,000 characters" in result.stderr
+    assert "32,767 characters (Excel)" in result.stderr

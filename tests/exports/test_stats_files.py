@@ -6,9 +6,9 @@ import math
 import pyreadstat
 import pytest
 
-from app.exports import ExportError, ExportOptions, export_survey
+from app.exports import ExportOptions, export_survey
 from app.exports.codebook import scale_labels
-from app.exports.stata_spss import numeric_codes
+from app.exports.codes import numeric_codes
 from app.extensions import db
 from app.surveys.registry import current_registry, load_registry, sync
 from tests.exports.conftest import KITCHEN
@@ -355,8 +355,10 @@ def test_a_changed_question_type_becomes_text_in_every_row(
             assert meta.readstat_variable_types["age"] == "string"
 
 
-def test_a_code_no_version_offers_is_an_error_that_names_the_column(stats_app, add, tmp_path):
-    add("stats", age="retired")
-    with pytest.raises(ExportError, match="Column 'age' holds a value its question does not allow"):
-        export(tmp_path, "sav")
-    assert list((tmp_path / "out").iterdir()) == []  # no file, no temporary left
+def test_a_code_no_version_offers_is_kept_as_text_never_dropped(stats_app, add, tmp_path):
+    add("stats", age="retired")  # e.g. stored before the versions a response lived through were kept
+    add("stats", age=2)
+    for fmt in FMTS:
+        frame, meta = read(export(tmp_path, fmt).path)
+        assert frame["age"].tolist() == ["retired", "2"]
+        assert meta.readstat_variable_types["age"] == "string"

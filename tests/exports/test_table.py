@@ -116,16 +116,38 @@ def test_codes_are_the_default(kitchen_app, add):
     assert (row["mode"], row["views_clean"]) == ("bus", 3)
 
 
-def test_texts_that_a_spreadsheet_would_run_get_a_leading_apostrophe(kitchen_app, add):
+def test_texts_that_a_spreadsheet_would_run_get_a_leading_apostrophe_when_guarded(kitchen_app, add):
     add(people=1, name='=HYPERLINK("http://x","y")', story="@SUM(1+1)", hidden={"station": "-2+3"})
     add(people=1, name="+1", story="\tTAB", mode="other", mode_other="\rCR")
     add(people=1, name="Fine - really", story="")
-    first, second, third = rows_of()
+    table = table_of()
+    first, second, third = [dict(zip(table.names, row, strict=True)) for row in table.rows(guard=True)]
     assert first["name"] == '\'=HYPERLINK("http://x","y")'
     assert first["story"] == "'@SUM(1+1)"
     assert first["hidden_station"] == "'-2+3"
     assert (second["name"], second["story"], second["mode_other"]) == ("'+1", "'\tTAB", "'\rCR")
     assert third["name"] == "Fine - really"
+
+
+def test_texts_are_exact_unless_guarded(kitchen_app, add):
+    add(
+        people=1,
+        name="-2",
+        story="+46 70 123 45 67",
+        hidden={"station": "-2+3"},
+        mode="other",
+        mode_other="=1",
+    )
+    [row] = rows_of()
+    assert (row["name"], row["story"], row["hidden_station"], row["mode_other"]) == (
+        "-2",
+        "+46 70 123 45 67",
+        "-2+3",
+        "=1",
+    )
+    record = next(table_of().records())
+    assert record["answers"]["story"] == "+46 70 123 45 67"
+    assert record["hidden"] == {"station": "-2+3"}
 
 
 def test_test_responses_are_never_exported_and_partials_only_on_request(kitchen_app, add):
@@ -191,7 +213,10 @@ def test_codebook_says_what_every_column_means(kitchen_app):
         "first (First)",
         "yes",
     )
-    assert entries["mode"].values_text == "bike = Bike; bus = Bus; other = Other"
+    assert (
+        entries["mode"].values_text
+        == "bike = Bike (SPSS and Stata 1); bus = Bus (SPSS and Stata 2); other = Other (SPSS and Stata 3)"
+    )
     assert entries["fractions_glass"].question == "What do you sort? [Glass]"
     assert entries["fractions_glass"].values_text == "1 = chosen; 0 = not chosen"
     assert entries["views_close"].question == "Do you find the bus [close]"
@@ -209,7 +234,10 @@ def test_codebook_says_what_every_column_means(kitchen_app):
 def test_codebook_texts_follow_the_chosen_language(kitchen_app):
     entries = {e.name: e for e in codebook(table_of(lang="ar"))}
     assert entries["people"].question == "عدد الأشخاص"
-    assert entries["mode"].values_text == "bike = دراجة; bus = حافلة; other = أخرى"
+    assert (
+        entries["mode"].values_text
+        == "bike = دراجة (SPSS and Stata 1); bus = حافلة (SPSS and Stata 2); other = أخرى (SPSS and Stata 3)"
+    )
 
 
 def test_condition_text_reads_combinators_in_words(kitchen_app):
@@ -266,7 +294,7 @@ def test_several_definition_versions_in_one_export(make_app, write_survey, surve
         add(people=2, newer=7, fractions=["food"])
         table = table_of()
         # The current version's columns first, then the columns only older versions had.
-        assert table.names[8:10] == ["newer", "name"]
+        assert table.names[12:14] == ["newer", "name"]
         assert table.names[-1] == "fractions_glass"
         old, new = [dict(zip(table.names, row, strict=True)) for row in table.rows()]
         assert (old["survey_version"], new["survey_version"]) == (1, 2)
@@ -312,7 +340,9 @@ def test_token_surveys_have_a_participant_column(make_app, write_survey, surveys
         response.participant_code = "-AB12"
         db.session.commit()
         table = table_of("panel")
-        assert table.names[7:] == ["hidden_wave", "participant", "happy"]
+        assert table.names[11:] == ["hidden_wave", "participant", "happy"]
         [row] = table.rows()
-        assert row[7:] == ["2", "'-AB12", 4]
-        assert next(table.records())["participant"] == "'-AB12"
+        assert row[11:] == ["2", "-AB12", 4]
+        [row] = table.rows(guard=True)
+        assert row[11:] == ["2", "'-AB12", 4]
+        assert next(table.records())["participant"] == "-AB12"

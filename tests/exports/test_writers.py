@@ -63,11 +63,11 @@ def no_formula_text(values) -> None:
 
 
 EXPECTED_PAYLOAD_CELLS = {
-    "name": "'" + PAYLOADS[0],
-    "story": "'" + PAYLOADS[1],
-    "hidden_station": "'" + PAYLOADS[2],
-    "mode_other": "'" + PAYLOADS[3],
-    "fractions_other": "'" + PAYLOADS[4],
+    "name": PAYLOADS[0],
+    "story": PAYLOADS[1],
+    "hidden_station": PAYLOADS[2],
+    "mode_other": PAYLOADS[3],
+    "fractions_other": PAYLOADS[4],
 }
 
 
@@ -91,32 +91,42 @@ def test_xlsx_has_three_sheets_typed_cells_frozen_filtered_header(filled, tmp_pa
     assert sheet.column_dimensions["A"].width > 30  # response ids are readable
 
 
-def test_xlsx_never_holds_a_formula(filled, tmp_path):
+def test_xlsx_never_holds_a_formula_and_keeps_texts_exact(filled, tmp_path):
     path = export(tmp_path, "xlsx", include_partial=True).path
     sheet = openpyxl.load_workbook(path)["Responses"]
     cells = {name: cell for name, cell in zip(KITCHEN_COLUMNS, sheet[3], strict=True)}
+    # Cells typed as text: Excel shows them and never runs them, so they need no leading '.
     for name, text in EXPECTED_PAYLOAD_CELLS.items():
         assert (cells[name].data_type, cells[name].value) == ("s", text)
     # A carriage return is stored as Excel's escape _x000D_, which openpyxl leaves as it is.
     carriage = sheet.cell(row=4, column=KITCHEN_COLUMNS.index("name") + 1).value
-    assert carriage.replace("_x000D_", "\r") == "'" + PAYLOADS[5]
+    assert carriage.replace("_x000D_", "\r") == PAYLOADS[5]
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
-            no_formula_text([cell.value])
 
 
 def test_xlsx_codebook_and_about(filled, tmp_path):
     book = openpyxl.load_workbook(export(tmp_path, "xlsx", lang="en").path)
     codebook = list(book["Codebook"].iter_rows(values_only=True))
-    assert codebook[0] == ("name", "question", "type", "page", "values", "condition", "required")
+    assert codebook[0] == (
+        "name",
+        "question",
+        "type",
+        "page",
+        "values",
+        "condition",
+        "required",
+        "versions",
+        "wordings",
+    )
     assert [r[0] for r in codebook[1:]] == KITCHEN_COLUMNS
     mode = next(r for r in codebook if r[0] == "mode")
     assert mode[1:5] == (
         "How do you travel?",
         "single_choice",
         "first (First)",
-        "bike = Bike; bus = Bus; other = Other",
+        "bike = Bike (SPSS and Stata 1); bus = Bus (SPSS and Stata 2); other = Other (SPSS and Stata 3)",
     )
     about = dict(book["About"].iter_rows(values_only=True))
     assert about["survey"] == "kitchen"
@@ -133,11 +143,19 @@ def test_xlsx_refuses_more_rows_than_excel_holds(filled, tmp_path, monkeypatch):
     assert list((tmp_path / "out").iterdir()) == []
 
 
-def test_xlsx_refuses_a_text_longer_than_a_cell(kitchen_app, add, tmp_path):
-    add(people=1, story="x" * 40_000)
-    with pytest.raises(ExportError, match="longer than an Excel cell holds"):
-        export(tmp_path, "xlsx")
-    assert list((tmp_path / "out").iterdir()) == []  # no half-written file, no temporary left
+def test_xlsx_cuts_a_text_longer_than_a_cell_and_says_so_while_csv_keeps_it(kitchen_app, add, tmp_path):
+    response = add(people=1, story="x" * 40_000)
+    result = export(tmp_path, "xlsx")
+    book = openpyxl.load_workbook(result.path)
+    story = book["Responses"].cell(row=2, column=KITCHEN_COLUMNS.index("story") + 1).value
+    assert story == "x" * 32_767
+    assert [(c.response_id, c.column, c.length) for c in result.cuts] == [
+        (response.public_id, "story", 40_000)
+    ]
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert "1 answer(s)" in about["cut answers"] and "story" in about["cut answers"]
+    frame = pd.read_csv(export(tmp_path, "csv").path, encoding="utf-8-sig")
+    assert frame["story"][0] == "x" * 40_000
 
 
 def test_csv_reads_back_with_pandas(filled, tmp_path):
@@ -153,8 +171,9 @@ def test_csv_reads_back_with_pandas(filled, tmp_path):
     assert pd.isna(frame.iloc[2]["submitted_at"])
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    # CSV is the one format a spreadsheet may run: there, and only there, such texts get a leading '.
     for name, text in EXPECTED_PAYLOAD_CELLS.items():
-        assert rows[1][name] == text
+        assert rows[1][name] == "'" + text
     for row in rows:
         no_formula_text(row.values())
 
@@ -183,7 +202,8 @@ def test_sav_reads_back_with_value_labels_variable_labels_and_measures(filled, t
     assert labels["people"] == "Number of people"
     assert labels["views_clean"] == "Do you find the bus [clean]"
     # Text codes become 1..n in choice order, labelled; numeric codes stay as they are.
-    assert meta.variable_value_labels["mode"] == {1.0: "Bike", 2.0: "Bus", 3.0: "Other"}
+    # The value labels carry the text codes, so a number can be traced back to the code it stands for.
+    assert meta.variable_value_labels["mode"] == {1.0: "Bike [bike]", 2.0: "Bus [bus]", 3.0: "Other [other]"}
     assert meta.variable_value_labels["views_clean"] == {1.0: "No", 2.0: "Maybe", 3.0: "Yes"}
     assert list(frame["mode"][:2]) == [2.0, 3.0]
     assert frame["views_clean"][0] == 3.0
@@ -192,10 +212,10 @@ def test_sav_reads_back_with_value_labels_variable_labels_and_measures(filled, t
     assert meta.variable_measure["people"] == "scale"
     assert frame["submitted_at"][0] == pd.Timestamp("2026-02-10 14:00:00")
     assert frame["moved"][0] == date(2019, 5, 1)
-    assert frame["name"][1] == "'" + PAYLOADS[0]
+    assert frame["name"][1] == PAYLOADS[0]
     assert any("DEMO DATA" in note for note in meta.notes)
     labelled, _ = pyreadstat.read_sav(str(path), apply_value_formats=True)
-    assert labelled["mode"][0] == "Bus"
+    assert labelled["mode"][0] == "Bus [bus]"
 
 
 def test_dta_reads_back_with_valid_names_and_labels(filled, tmp_path):
@@ -203,9 +223,9 @@ def test_dta_reads_back_with_valid_names_and_labels(filled, tmp_path):
     frame, meta = pyreadstat.read_dta(str(path))
     assert list(frame.columns) == KITCHEN_COLUMNS
     assert dict(zip(meta.column_names, meta.column_labels, strict=True))["people"] == "Antal personer"
-    assert meta.variable_value_labels["mode"] == {1: "Cykel", 2: "Buss", 3: "Annat"}
+    assert meta.variable_value_labels["mode"] == {1: "Cykel [bike]", 2: "Buss [bus]", 3: "Annat [other]"}
     assert frame["people"].tolist() == [3.0, 1.0]
-    assert frame["story"][1] == "'" + PAYLOADS[1]
+    assert frame["story"][1] == PAYLOADS[1]
 
 
 def test_mixed_codes_keep_numbers_and_make_text_codes_missing(
@@ -231,7 +251,7 @@ def test_mixed_codes_keep_numbers_and_make_text_codes_missing(
         sav = export_survey("ages", "sav", out=tmp_path / "a.sav").path
         frame, meta = pyreadstat.read_sav(str(sav), user_missing=True)
         assert frame["age"].tolist() == [2.0, -1.0]
-        assert meta.variable_value_labels["age"][-1.0] == "Prefer not to say"
+        assert meta.variable_value_labels["age"][-1.0] == "Prefer not to say [no_answer]"
         assert meta.missing_ranges["age"] == [{"lo": -1.0, "hi": -1.0}]
         plain, _ = pyreadstat.read_sav(str(sav))
         assert plain["age"].isna().tolist() == [False, True]  # never averaged in
@@ -262,9 +282,9 @@ def test_json_has_about_codebook_and_one_object_per_response(filled, tmp_path):
     assert first["answers"]["views"] == {"clean": "Yes", "close": "No"}
     assert first["answers"]["order"] == ["Speed", "Comfort", "Price"]
     assert first["answers"]["people"] == 3
-    assert second["answers"]["name"] == "'" + PAYLOADS[0]
-    assert second["answers"]["fractions_other"] == "'" + PAYLOADS[4]
-    assert second["hidden"]["station"] == "'" + PAYLOADS[2]
+    assert second["answers"]["name"] == PAYLOADS[0]
+    assert second["answers"]["fractions_other"] == PAYLOADS[4]
+    assert second["hidden"]["station"] == PAYLOADS[2]
     assert third["status"] == "in_progress" and third["submitted_at"] is None
 
 

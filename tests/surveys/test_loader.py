@@ -69,6 +69,7 @@ def test_valid_definition_loads_into_typed_models():
     assert survey.columns(survey.question("fractions")) == [
         "fractions_food",
         "fractions_none",
+        "fractions_other_chosen",
         "fractions_other",
     ]
     assert survey.text(survey.title, "en") == "Demo"

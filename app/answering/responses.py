@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ParticipantCode, Response, new_public_id, new_receipt_code, utcnow
 from app.surveys.conditions import shown_pages, visible_answers
-from app.surveys.models import Page, Survey
+from app.surveys.models import OTHER, Page, Survey
 
 
 def new_token() -> str:
@@ -210,11 +210,55 @@ def previous_page(survey: Survey, response: Answering, page_id: str) -> str | No
 
 
 def merged_answers(survey: Survey, response: Answering, page: Page, page_answers: dict[str, Any]) -> dict:
-    """The stored answers with this page's replaced, keeping only those of questions that are shown."""
+    """The stored answers with this page's replaced, keeping only those of questions that are shown.
+
+    Answers to questions this version of the survey no longer asks (the survey changed while the
+    resident answered it) stay as they were: a response never loses an answer it gave.
+    """
     keys = {f"{q.id}_other" for q in page.questions} | {q.id for q in page.questions}
-    answers = {k: v for k, v in (response.answers or {}).items() if k not in keys}
+    stored = response.answers or {}
+    answers = {k: v for k, v in stored.items() if k not in keys}
     answers.update(page_answers)
-    return visible_answers(survey, answers, response.hidden or {})
+    answers.update(_choices_no_longer_offered(survey, page, stored, page_answers))
+    kept = visible_answers(survey, answers, response.hidden or {})
+    kept.update((k, v) for k, v in answers.items() if not _asked(survey, k))
+    return kept
+
+
+def keep_answers(
+    session: Session, response: Answering, answers: dict[str, Any], now: datetime | None = None
+) -> None:
+    """Add answers typed on a page this version no longer has (sent from an older version's page)."""
+    values = {"answers": {**(response.answers or {}), **answers}, "updated_at": now or utcnow()}
+    _update_in_progress(session, response, values)
+
+
+def _choices_no_longer_offered(survey: Survey, page: Page, stored: dict, page_answers: dict) -> dict:
+    """Choices a resident made that this version no longer offers, kept when the page is sent again:
+    the page could not show them, so sending it says nothing about them. A new single choice, or an
+    exclusive one ("none of these"), replaces them."""
+    kept: dict[str, Any] = {}
+    for question in page.questions:
+        before = stored.get(question.id)
+        if before is None or question.type not in ("single_choice", "multiple_choice"):
+            continue
+        offered = {c.value for c in survey.choices(question)} | ({OTHER} if question.other else set())
+        now = page_answers.get(question.id)
+        if question.type == "single_choice":
+            if now is None and before not in offered:
+                kept[question.id] = before
+        elif isinstance(before, list):
+            gone = [v for v in before if v not in offered]
+            if gone and not set(now or ()) & set(question.exclusive):
+                kept[question.id] = [*(now or []), *gone]
+    return kept
+
+
+def _asked(survey: Survey, key: str) -> bool:
+    """Whether an answer key belongs to a question of this version (`<id>` or `<id>_other`)."""
+    return survey.question(key) is not None or (
+        key.endswith("_other") and survey.question(key[:-6]) is not None
+    )
 
 
 def save_page(

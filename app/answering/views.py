@@ -20,7 +20,7 @@ from app.surveys.models import Page, Survey
 from app.surveys.registry import current_registry
 from app.urls import url_for
 
-from . import access, kept_pages, pages, photos, responses
+from . import access, changes, kept_pages, pages, photos, responses
 from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formdata_from
 
 bp = Blueprint("answering", __name__, template_folder="templates")
@@ -105,6 +105,7 @@ def save(survey_id: str, page_id: str):
         db.session.commit()  # keeps a picture just sent, so the resident need not send it again
         return _render_page(survey, lang, response, page, form, shown, revealed=new)
     answers = form.answers(shown) if valid else form.valid_answers(shown)
+    answers.update(changes.typed_on_older_version(db.session, survey, response, page.id, lang))
     version_id = current_registry().version_id(db.session, survey.id)
     target = responses.save_page(db.session, survey, response, page, answers, version_id, lang, forward)
     if target is None:
@@ -231,9 +232,19 @@ def _page_context(survey_id: str, page_id: str):
     if response.status == Response.COMPLETE:
         abort(redirect(url_for(".start" if survey.kiosk else ".thanks", survey_id=survey.id)))
     page = survey.page(page_id)
+    if page is None and request.method == "POST":  # sent from a page a newer version no longer has
+        _keep_typed(survey, response, page_id, lang)
     if page is None or not responses.may_visit(survey, response, page_id):
         abort(redirect(_page_url(survey, responses.current_page(survey, response))))
     return survey, lang, response, page
+
+
+def _keep_typed(survey: Survey, response: responses.Answering, page_id: str, lang: str) -> None:
+    """Store what was typed on a page of the response's older version that the survey has dropped."""
+    typed = changes.typed_on_older_version(db.session, survey, response, page_id, lang)
+    if typed:
+        responses.keep_answers(db.session, response, typed)
+        db.session.commit()
 
 
 def _form_class(survey: Survey, page: Page, lang: str) -> type[PageForm]:

@@ -26,10 +26,11 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, func, update
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.exports import FORMATS, ExportError, ExportOptions, prepare_export
 from app.exports.archive import archive_name, write_with_media
 from app.extensions import db
-from app.models import ExportJob, utcnow
+from app.models import ExportJob, Researcher, utcnow
 from app.research.filters import Filters
 from app.surveys.models import Survey
 
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 # LYSSNA_EXPORT_INLINE_ROWS is measured for xlsx, the slowest writer (about 4,000 rows per CPU second,
 # benchmarks/export_bench.py); the others are several times faster, so they may stream more rows.
-SPEED_OVER_XLSX = {"xlsx": 1, "sav": 3, "dta": 3, "csv": 5, "json": 5}
+SPEED_OVER_XLSX = {"xlsx": 1, "sav": 3, "zsav": 3, "dta": 3, "csv": 5, "json": 5}
 PROGRESS_EVERY = 1.0  # seconds between progress writes
 HEARTBEAT_EVERY = 5.0  # seconds between a run's heartbeats
 TAKE_OVER_AFTER = timedelta(seconds=60)  # no heartbeat for this long: the run was stopped
@@ -212,8 +213,19 @@ def run(app: Flask, job_id: int, run_number: int) -> None:
         recorded = bool(outcome) and _finish(db.engine, job_id, run_number, **outcome)
         if recorded and outcome["status"] == ExportJob.DONE:
             partial.replace(final)
+            _record_made(job, fmt, options, outcome["rows_done"])
         partial.unlink(missing_ok=True)  # a failed run's, or one that lost its job
         remove_old_files(app)
+
+
+def _record_made(job: ExportJob, fmt: str, options: ExportOptions, rows: int) -> None:
+    """The audit log's record of a background export, written once its file exists (never for one that
+    failed), in the name of the researcher who asked for it."""
+    researcher = db.session.get(Researcher, job.researcher_id) if job.researcher_id else None
+    details = {**describe(fmt, options), **({"media": True} if job.params.get("media") else {})}
+    actor = researcher.email if researcher is not None else None
+    audit.record(db.session, "export", actor=actor, survey_id=job.survey_id, rows=rows, **details)
+    db.session.commit()
 
 
 def _write_as_run(engine: Engine, job_id: int, run_number: int, **values) -> bool:

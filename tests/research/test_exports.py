@@ -52,7 +52,7 @@ def test_small_export_streams_the_filtered_rows_with_labels(client, db, login_as
     data = rows[1:]
     assert len(data) == 2
     assert "About once a week" in data[0]
-    assert "'=1+1" in data[0]  # never a formula
+    assert "=1+1" in data[0]  # a text cell, exactly as typed: never a formula (load_workbook would say)
     event = db.query(AuditEvent).filter_by(action="export").one()
     assert event.actor == "researcher@example.org" and event.survey_id == "waste-sorting"
     assert event.detail["format"] == "xlsx" and event.detail["values"] == "labels"
@@ -127,6 +127,24 @@ def test_failed_background_export_says_why(client, db, login_as, stations, monke
     jobs.wait_for_jobs()
     page = client.get(status_url).get_data(as_text=True)
     assert "The export failed: disk full" in page
+    assert db.query(AuditEvent).filter_by(action="export").count() == 0  # nothing was delivered
+
+
+def test_an_export_that_fails_is_a_clear_page_logged_with_its_code_and_not_audited(
+    client, db, login_as, stations, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise ValueError("the writer broke")
+
+    monkeypatch.setattr("app.exports.xlsx.write_xlsx", broken)
+    login_as(surveys=["waste-sorting"])
+    response = client.get("/admin/surveys/waste-sorting/export?format=xlsx&hidden_station=7")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    code = response.headers["X-Request-Id"]
+    assert "The export could not be made" in page and code in page
+    assert any("export of waste-sorting as xlsx failed" in r.getMessage() for r in caplog.records)
+    assert db.query(AuditEvent).filter_by(action="export").count() == 0
 
 
 @pytest.fixture

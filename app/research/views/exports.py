@@ -1,28 +1,26 @@
 """Exports from the dashboard: streamed at once when small, made in the background when large."""
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    stream_with_context,
-    url_for,
-)
+import tempfile
+from typing import IO
+
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
 from app.exports import ExportError, prepare_export
+from app.exports.files import PreparedExport
 from app.extensions import db
 from app.models import ExportJob
+from app.observability import request_id
 from app.research import jobs
 from app.research.access import export_job_or_404, survey_or_404
 from app.research.blueprint import bp
 from app.research.filters import parse_filters
 from app.research.formatting import label_language
 from app.research.photos import photo_questions
+
+SPOOL_BYTES = 16 * 1024 * 1024  # an inline export larger than this is made in a temporary file
 
 
 @bp.get("/surveys/<survey_id>/export")
@@ -34,26 +32,53 @@ def export(survey_id: str):
         fmt, options = jobs.export_options(survey, parsed.filters, request.args)
         prepared = prepare_export(survey_id, fmt, options)
     except ExportError as exc:
-        return render_template(
-            "research/export_error.html",
-            survey=survey,
-            message=str(exc),
-            lang=label_language(survey),
-            nav="surveys",
-            tab="dashboard",
-        ), 400
+        return _export_error(survey, str(exc), 400)
     # With its photos the export is a ZIP of many files: always made in the background.
     media = request.args.get("media") == "1" and bool(photo_questions(survey))
-    details = {**jobs.describe(fmt, options), **({"media": True} if media else {})}
-    audit.record(db.session, "export", survey_id=survey_id, rows=prepared.rows, **details)
     if media or jobs.runs_in_background(fmt, prepared.rows):
         job = jobs.new_job(db.session, current_user.id, survey_id, fmt, options, media)
-        db.session.commit()
+        db.session.commit()  # the job records the export in the audit log once its file is made
         jobs.start(current_app._get_current_object(), job.id)
         return redirect(url_for("research.export_job", survey_id=survey_id, job_id=job.public_id))
+    made = _made_whole(prepared)
+    if made is None:
+        message = _(
+            "The export could not be made. The problem was logged with the code %(code)s.", code=request_id()
+        )
+        return _export_error(survey, message, 500)
+    audit.record(db.session, "export", survey_id=survey_id, rows=prepared.rows, **jobs.describe(fmt, options))
     db.session.commit()
-    headers = {"Content-Disposition": f'attachment; filename="{prepared.filename}"'}
-    return Response(stream_with_context(prepared.chunks()), mimetype=prepared.mimetype, headers=headers)
+    sent = send_file(made, mimetype=prepared.mimetype, max_age=0)
+    sent.headers["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
+    return sent
+
+
+def _made_whole(prepared: PreparedExport) -> IO[bytes] | None:
+    """The export's file, made whole before anything is sent, so that a failure is a page of its own
+    rather than a broken download (and no download is recorded that never happened); None if it failed
+    (logged, with its request id)."""
+    made = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (send_file closes it)
+    try:
+        prepared.write_to_stream(made)
+    except Exception:  # logged with its traceback; the researcher gets a page saying so
+        made.close()
+        current_app.logger.exception("export of %s as %s failed", prepared.table.survey.id, prepared.fmt)
+        return None
+    made.seek(0)
+    return made
+
+
+def _export_error(survey, message: str, status: int):
+    """The page that says why an export could not be made."""
+    page = render_template(
+        "research/export_error.html",
+        survey=survey,
+        message=message,
+        lang=label_language(survey),
+        nav="surveys",
+        tab="dashboard",
+    )
+    return page, status
 
 
 @bp.get("/surveys/<survey_id>/exports/<job_id>")

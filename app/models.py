@@ -80,6 +80,8 @@ class Response(db.Model):
         Index("ix_response_survey_status_submitted", "survey_id", "status", "submitted_at"),
         # Covers the counts exports and dashboards make (per survey and status, without test data).
         Index("ix_response_survey_status_flags", "survey_id", "status", "is_test", "is_demo", "version_id"),
+        # Which versions responses began and ended on: an export's columns, read from the index alone.
+        Index("ix_response_survey_spans", "survey_id", "is_test", "version_id", "started_version_id"),
     )
 
     IN_PROGRESS = "in_progress"

@@ -189,6 +189,14 @@ class _Source:
             self.statements.append(f"    {var} = g({self.const(key)})")
         return self.answer_vars[key]
 
+    def rows_of(self, var: str) -> str:
+        """The variable holding a matrix answer as a dict (empty when it is not one), made once per row."""
+        name = f"m{var}"
+        if name not in self.answer_vars.values():
+            self.answer_vars[f"rows of {var}"] = name
+            self.statements.append(f"    {name} = {var} if {var}.__class__ is dict else E")
+        return name
+
     def text(self, var: str) -> str:
         """The expression of a text cell: exact, or with the formula guard for CSV."""
         return f"(N({var}) if {var}.__class__ is str else {var})" if self.guard else var
@@ -213,7 +221,7 @@ def _cell(src: _Source, table: Table, column: Column, version: Any, started: Any
     if source == "rank":
         return f"RANK({var}, {src.const(part)})"
     if source == "row":
-        value = f"({var} if {var}.__class__ is dict else E).get({src.const(part)})"
+        value = f"{src.rows_of(var)}.get({src.const(part)})"
         if labels:
             lab = src.const(label_map(table, column.choices, src.guard))
             return f"{lab}.get({value}, {value})"
@@ -244,13 +252,15 @@ def _time_lines(clock: Clock, namespace: dict) -> list[str]:
         f"    st_l = {local.format('st', 't0')}",
         "    if t1 is None:",
         "        sub_l = dur = None",
-        f"        act = {parse.format('t2')}",
-        f"        act_l = {local.format('act', 't2')}",
         "    else:",
         f"        sub = {parse.format('t1')}",
         f"        sub_l = {local.format('sub', 't1')}",
         "        dur = (sub - st) // SEC",
+        "    if t2 is None:",
         "        act_l = None",
+        "    else:",
+        f"        act = {parse.format('t2')}",
+        f"        act_l = {local.format('act', 't2')}",
     ]
 
 
@@ -265,7 +275,7 @@ def row_shaper(
     """The function from one fetched response (last saved on `version`, begun on `started`) to its
     export row (a list of cells); `guard` puts the formula guard on texts (CSV)."""
     src = _Source(guard)
-    src.namespace.update(SEC=SECOND, COMPLETE=COMPLETE)
+    src.namespace["SEC"] = SECOND
     src.cells = [
         "pid",
         src.const(version.number),
@@ -276,14 +286,14 @@ def row_shaper(
         "dur",
         "lang",
         "(1 if demo else 0)",
-        "(None if status == COMPLETE else page)",
+        "page",  # fetched for unfinished responses only
         "act_l",
     ]
     hidden = 0
     for column in table.columns:
         if column.source == "hidden":
             var = f"x{hidden}"
-            src.cells.append(f"({src.text(var)} if {var} else None)")
+            src.cells.append(f"({'N(' + var + ')' if guard else var} if {var} else None)")  # always text
             hidden += 1
         elif column.source == "participant":
             src.cells.append(f"({src.text('code')} if code else None)")
@@ -310,7 +320,6 @@ def row_shaper(
 
 
 _NOT_ANSWERS = ("fixed", "hidden", "participant")
-COMPLETE = "complete"
 
 
 # ----------------------------------------------------------------------------- JSON records
@@ -330,7 +339,6 @@ def record_shaper(
             record[:HIDDEN_AT]
         )
         started_at, submitted = clock.utc(started_at), clock.utc(submitted)
-        unfinished = status != COMPLETE
         out = {
             "response_id": public_id,
             "survey_version": number,
@@ -341,8 +349,8 @@ def record_shaper(
             "duration_seconds": (submitted - started_at) // SECOND if submitted else None,
             "language": language,
             "demo": 1 if demo else 0,
-            "last_page": page if unfinished else None,
-            "last_active_at": clock.iso(clock.utc(saved)) if unfinished else None,
+            "last_page": page,  # fetched for unfinished responses only
+            "last_active_at": clock.iso(clock.utc(saved)) if saved is not None else None,
         }
         values = record[HIDDEN_AT:]
         out["hidden"] = {h: v for h, v in zip(hidden, values, strict=True) if v}

@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 
 from app.answering.forms import build_form_class
 from app.answering.responses import Answering
-from app.models import SurveyVersion
-from app.surveys.loader import survey_from_json
 from app.surveys.models import Survey
 from app.surveys.registry import current_registry
 
@@ -26,7 +24,7 @@ def typed_on_older_version(
     registry = current_registry()
     if response.version_id == registry.version_id(session, survey.id):
         return {}
-    older = _stored_survey(session, response.version_id)
+    older = registry.stored(session, response.version_id)
     page = older.page(page_id) if older is not None else None
     if page is None:
         return {}
@@ -43,13 +41,3 @@ def typed_on_older_version(
     shown = {q.id for q in left}
     form.validate_shown(shown)
     return form.valid_answers(shown)
-
-
-def _stored_survey(session: Session, version_id: int) -> Survey | None:
-    """A stored version's definition, read once per registry."""
-
-    def load() -> Survey | None:
-        version = session.get(SurveyVersion, version_id)
-        return survey_from_json(version.definition) if version is not None else None
-
-    return current_registry().derived(("stored version", version_id), load)

@@ -67,6 +67,15 @@ class Registry:
             value = self._derived[key] = build()
             return value
 
+    def stored(self, session: Session, version_id: int) -> Survey | None:
+        """A stored version's definition (None if there is no such version), parsed once."""
+
+        def parse() -> Survey | None:
+            version = session.get(SurveyVersion, version_id)
+            return survey_from_json(version.definition) if version is not None else None
+
+        return self.derived(("stored version", version_id), parse)
+
 
 def _log_unsynced(report: SyncReport) -> None:
     """Log what a version recorded on first use changed since the one before, as `sync` would print it."""

@@ -207,3 +207,39 @@ def test_cached_result_is_replaced_when_a_response_is_added(app, db, waste, make
     db.commit()
     monkeypatch.setattr(module, "FRESH_SECONDS", 0)
     assert dashboard(db, waste, Filters(), TZ).complete == first.complete + 1
+
+
+def test_a_reworded_question_shows_its_earlier_wording_with_the_versions_that_asked_it(
+    make_app, write_survey, surveys_dir, make_researcher, sign_in
+):
+    from app.extensions import db
+    from app.models import Response
+    from app.surveys.registry import current_registry, load_registry, sync
+
+    text = """
+        id: bins
+        title: Bins
+        languages: [en]
+        pages:
+          - id: p
+            questions:
+              - {id: comment, type: text, label: "Anything else?"}
+        """
+    write_survey(text)
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    with app.app_context():
+        registry = current_registry()
+        version = registry.version_id(db.session, "bins")
+        db.session.add(Response(survey_id="bins", version_id=version, status="complete", language="en"))
+        db.session.commit()
+    write_survey(text.replace("Anything else?", "Anything more?"))
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    with app.app_context():
+        sync(db.session, load_registry(surveys_dir))
+        db.session.commit()
+    client = app.test_client()
+    make_researcher("r@example.org", surveys=["bins"])
+    sign_in("r@example.org", target=client)
+    page = client.get("/admin/surveys/bins").get_data(as_text=True)
+    assert "Anything more?" in page
+    assert 'Version 1 asked it as: <q lang="en" dir="ltr">Anything else?</q>' in page

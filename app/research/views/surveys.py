@@ -13,6 +13,7 @@ from app.research.access import pilot_surveys, survey_or_404, visible_surveys
 from app.research.blueprint import bp
 from app.research.filters import parse_filters
 from app.research.formatting import label_language
+from app.research.wordings import earlier_wordings
 
 
 def _zone() -> ZoneInfo:
@@ -33,15 +34,17 @@ def dashboard(survey_id: str):
     parsed = parse_filters(request.args, survey)
     board = dashboards.dashboard(db.session, survey, parsed.filters, _zone())
     chart = charts.day_chart(board.per_day)
+    lang = label_language(survey)
     return render_template(
         "research/dashboard.html",
         survey=survey,
         board=board,
         chart=chart,
+        wordings=earlier_wordings(db.session, survey, lang),
         filters=parsed.filters,
         problems=parsed.problems,
         hidden_values=dashboards.hidden_values(db.session, survey, parsed.filters),
-        lang=label_language(survey),
+        lang=lang,
         nav="surveys",
         tab="dashboard",
     )

@@ -310,6 +310,9 @@ def write_stats_file(
         pyreadstat.write_dta(
             frame,
             str(path),
+            # Format 118 (Stata 14 and later): R's haven reads long texts (strL) of format 119, the
+            # default, as empty strings. 119 only adds room for more than 32,767 variables.
+            version=14,
             file_label=title,
             column_labels=meta.labels,
             variable_value_labels=meta.value_labels,

@@ -353,6 +353,11 @@ def about(table: Table, app_version: str, rows: int | None = None) -> list[tuple
         ("made at", f"{table.made_at.astimezone(table.timezone):%Y-%m-%d %H:%M:%S}"),
         ("made by", f"{APP_NAME} {app_version}, export layout {EXPORT_LAYOUT_VERSION}"),
         (
+            "question texts",
+            "in the current wording (the newest version that asked each question), also as the SPSS "
+            "and Stata variable labels; the Codebook's wordings column gives every wording with its versions",
+        ),
+        (
             "texts",
             "exactly as typed; only in CSV files, a text that begins with =, +, -, @, a tab or a carriage "
             "return is written with a leading ' so that no spreadsheet runs it as a formula",

@@ -181,6 +181,12 @@ def progress(survey: Survey, response: Answering, page_id: str) -> tuple[int, in
     return (ids.index(page_id) + 1 if page_id in ids else len(ids)), len(ids)
 
 
+def pages_done(survey: Survey, response: Answering) -> tuple[int, int]:
+    """(pages answered, pages that will be shown) of a response, for a resume link's question."""
+    ids = page_ids(survey, response)
+    return len(set(response.page_history or []) & set(ids)), len(ids)
+
+
 def current_page(survey: Survey, response: Answering) -> str:
     """The page a resumed resident continues on (the first shown page if that one is skipped now)."""
     ids = page_ids(survey, response)

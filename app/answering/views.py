@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.datastructures import MultiDict
@@ -123,14 +124,36 @@ def thanks(survey_id: str):
 
 @bp.get("/s/<survey_id>/r/<token>")
 def resume(survey_id: str, token: str):
-    """A resume link: continue on this device where the resident stopped."""
-    survey, _lang = _open_survey(survey_id)
+    """A resume link asks first: it says what it would continue, and attaches nothing by itself (a
+    link planted on a poster must not put a stranger's phone on someone else's answers)."""
+    survey, lang = _open_survey(survey_id)
     response = responses.find_by_token(db.session, survey.id, token)
     if survey.kiosk or response is None:
         return redirect(url_for(".start", survey_id=survey.id))
+    done, total = responses.pages_done(survey, response)
+    return render_template(
+        "answering/resume.html",
+        survey=survey,
+        lang=lang,
+        sent=response.status == Response.COMPLETE,
+        done=done,
+        total=total,
+        saved=format_datetime(
+            response.updated_at.astimezone(_tz()).replace(tzinfo=None), "d MMMM y, HH:mm", rebase=False
+        ),
+        form_token=generate_csrf(),
+        action=url_for(".resume_here", survey_id=survey.id, token=token),
+    )
+
+
+@bp.post("/s/<survey_id>/r/<token>")
+def resume_here(survey_id: str, token: str):
+    """Continue these answers on this device: only this choice attaches the response to it."""
+    survey, _lang = _open_survey(survey_id)
+    response = responses.find_by_token(db.session, survey.id, token)
+    if survey.kiosk or response is None or response.status == Response.COMPLETE:
+        return redirect(url_for(".start", survey_id=survey.id))
     target = _page_url(survey, responses.current_page(survey, response))
-    if response.status == Response.COMPLETE:
-        target = url_for(".thanks", survey_id=survey.id)
     return _with_cookie(redirect(target), survey, token)
 
 

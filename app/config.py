@@ -30,6 +30,10 @@ def from_environment(instance_path: str) -> dict:
         "LYSSNA_HTTPS": env.get("LYSSNA_HTTPS", "0").lower() in {"1", "true", "yes", "on"},
         "LYSSNA_PROXY_COUNT": _integer(env, "LYSSNA_PROXY_COUNT", 0),
         "LYSSNA_ANSWER_RATE_LIMIT": env.get("LYSSNA_ANSWER_RATE_LIMIT", "120/minute;20/second"),
+        # Wrong participant codes tried, per client and per survey (see app/web/budgets.py): a
+        # household's typing slips stay far below; guessing across many addresses meets the second.
+        "LYSSNA_CODE_FAILURES_PER_CLIENT": env.get("LYSSNA_CODE_FAILURES_PER_CLIENT", "20/hour"),
+        "LYSSNA_CODE_FAILURES_PER_SURVEY": env.get("LYSSNA_CODE_FAILURES_PER_SURVEY", "300/hour"),
         # Keys in a shared Redis start with this, so several deployments (or test runs) can share it.
         "RATELIMIT_KEY_PREFIX": env.get("LYSSNA_REDIS_PREFIX", "lyssna"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_integer(env, "LYSSNA_SESSION_HOURS", 8)),

@@ -32,18 +32,38 @@ def availability(survey: Survey, tz: ZoneInfo, now: datetime | None = None) -> s
     return survey.state(now or datetime.now(UTC), tz)
 
 
+# Participant codes: 12 symbols of Crockford's base 32 (digits and letters without I, L, O and U),
+# 60 bits, far beyond guessing; read aloud and typed without look-alikes, since a typed O is read
+# as 0 and an I or L as 1. Codes made before had 8 symbols of the receipt alphabet; they still work.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+LOOK_ALIKES = str.maketrans("OIL", "011")
+CODE_SHAPE = re.compile(
+    rf"[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}|[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}"
+)
+
+
 def normalize_code(text: str) -> str:
-    """A participant code as stored ('k7qm 3xpa' -> 'K7QM-3XPA'); residents may type it loosely."""
+    """A participant code as stored ('k7qm 3xpa 9d2f' -> 'K7QM-3XPA-9D2F'); residents may type it loosely,
+    with spaces or dashes anywhere and O, I or L for 0 and 1."""
     compact = re.sub(r"[\s-]", "", text or "").upper()[:64]
-    if len(compact) == 8:
+    if len(compact) == 8:  # a code made before codes had 12 symbols (their alphabet has no 0, 1, O, I or L)
         return f"{compact[:4]}-{compact[4:]}"
+    compact = compact.translate(LOOK_ALIKES)
+    if len(compact) == CODE_LENGTH:
+        return "-".join(compact[i : i + 4] for i in range(0, CODE_LENGTH, 4))
     return compact
 
 
+def has_code_shape(code: str) -> bool:
+    """Whether a normalised code could be a participant code at all (else it is a typing slip)."""
+    return CODE_SHAPE.fullmatch(code) is not None
+
+
 def new_code() -> str:
-    """A participant code that is easy to read aloud and type: no 0/O or 1/I/L."""
-    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
-    return f"{chars[:4]}-{chars[4:]}"
+    """A new participant code, e.g. 'K7QM-3XPA-9D2F': 60 random bits, grouped for reading."""
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(chars[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 def generate_codes(session: Session, survey_id: str, count: int) -> list[str]:

@@ -20,6 +20,7 @@ from app.research.access import previewing  # the researcher area decides who ma
 from app.surveys.models import Page, Survey
 from app.surveys.registry import current_registry
 from app.urls import url_for
+from app.web import budgets
 
 from . import access, changes, kept_pages, pages, photos, responses
 from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formdata_from
@@ -295,17 +296,31 @@ def _with_cookie(http: HttpResponse, survey: Survey, token: str) -> HttpResponse
 
 
 def _participant_code(survey: Survey, form: StartForm) -> tuple[str | None, str | None]:
-    """The participant code of an `access: token` survey, or the problem with it."""
+    """The participant code of an `access: token` survey, or the problem with it.
+
+    A code that does not exist and one that has answered already get the same words, so trying
+    codes tells nobody which exist; wrong codes spend budgets per client and per survey.
+    """
     if survey.access != "token":
         return None, None
     code = access.normalize_code(form.code.data or "")
-    state = access.code_state(db.session, survey.id, code) if code else "missing"
-    problems = {
-        "missing": _("Enter the participant code from your invitation."),
-        "unknown": _("We do not recognise that code. Check it against your invitation."),
-        "used": _("This code has already been used to answer the survey."),
-    }
-    return code, problems.get(state)
+    if not code:
+        return code, _("Enter the participant code from your invitation.")
+    if not access.has_code_shape(code):
+        return code, _("A participant code has 12 letters and digits, for example K7QM-3XPA-9D2F.")
+    if not budgets.left(CODE_FAILURES, survey.id):
+        current_app.logger.warning("survey %s: participant code attempts stopped by their budget", survey.id)
+        return code, _("Too many codes that do not work were tried just now. Wait an hour, then try again.")
+    if access.code_state(db.session, survey.id, code) != "ok":
+        budgets.spend(CODE_FAILURES, survey.id)
+        return code, _(
+            "This code cannot start the survey. Check it against your invitation. "
+            "Each code can be used to answer once."
+        )
+    return code, None
+
+
+CODE_FAILURES = "code_failures"
 
 
 def _start_or_resume(survey: Survey, lang: str, code: str | None) -> tuple[responses.Answering, str]:

@@ -63,8 +63,8 @@ def test_token_survey_asks_for_a_code_and_each_code_answers_once(lab, browse, st
 
     missing = browse.post(client, page, {"code": ""})
     assert missing.error_summary() == ["code"] and "Skriv deltagarkoden" in missing.html
-    wrong = browse.post(client, page, {"code": "ZZZZ-ZZZZ"})
-    assert "Vi känner inte igen koden" in wrong.html and 'aria-invalid="true"' in wrong.html
+    wrong = browse.post(client, page, {"code": "ZZZZ-ZZZZ-ZZZZ"})
+    assert "Koden kan inte starta enkäten" in wrong.html and 'aria-invalid="true"' in wrong.html
     assert stored("panel") == []
 
     typed = code.lower().replace("-", " ")  # residents type codes loosely
@@ -84,7 +84,8 @@ def test_token_survey_asks_for_a_code_and_each_code_answers_once(lab, browse, st
     start_page = browse.get(other, f"/s/panel?code={code}")
     assert f'value="{code}"' in start_page.html
     used = browse.post(other, start_page, {"code": code})
-    assert used.status == 200 and "Koden har redan använts" in used.html
+    # A used code gets the very words an unknown one gets: trying codes tells nobody which exist.
+    assert used.status == 200 and "Koden kan inte starta enkäten" in used.html
     assert len(stored("panel")) == 1
 
 

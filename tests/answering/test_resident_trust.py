@@ -19,7 +19,7 @@ def _planted_link(lab, browse, start) -> tuple[str, object]:
 def test_opening_a_resume_link_asks_first_and_attaches_nothing(lab, browse, start, stored):
     link, _ = _planted_link(lab, browse, start)
     victim = lab.test_client()
-    asked = browse.get(victim, link)
+    asked = browse.get(victim, link + "?lang=en")
     assert asked.status == 200  # a page that asks, not a redirect that sets the cookie
     assert victim.get_cookie("lyssna-lab", path="/s/lab") is None
     assert "Continue these answers" in asked.html and "Start new" in asked.html
@@ -66,3 +66,73 @@ def test_the_resume_link_is_shown_as_private(lab, browse, start):
     page = start(client, "lab", "?lang=en")
     second = browse.get(client, next_(browse, client, page, FIRST).location)
     assert "Anyone with this link can see your answers" in second.html
+
+
+def _codes(app, survey_id: str, n: int) -> list[str]:
+    from app.answering.access import generate_codes
+    from app.extensions import db
+
+    with app.app_context():
+        codes = generate_codes(db.session, survey_id, n)
+        db.session.commit()
+    return codes
+
+
+def test_new_participant_codes_carry_60_bits_and_read_without_look_alikes(lab):
+    from app.answering.access import CODE_ALPHABET, normalize_code
+
+    codes = _codes(lab, "panel", 50)
+    assert len(CODE_ALPHABET) == 32 and not set("ILOU") & set(CODE_ALPHABET)  # 5 bits a symbol
+    for code in codes:
+        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
+    typed = codes[0].lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    assert normalize_code(typed) == codes[0]
+
+
+def _start_with_code(lab, browse, code: str, address: str = "203.0.113.7"):
+    client = lab.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    page = browse.get(client, "/s/panel")
+    return browse.post(client, page, {"code": code})
+
+
+def test_an_unknown_code_and_a_used_code_get_the_same_page(lab, browse, start):
+    used, fresh = _codes(lab, "panel", 2)
+    from app.extensions import db
+    from app.models import ParticipantCode, utcnow
+
+    with lab.app_context():
+        db.session.query(ParticipantCode).filter_by(code=used).update({"used_at": utcnow()})
+        db.session.commit()
+    unknown = "ZZZZ-ZZZZ-ZZZZ"
+    answers = [_start_with_code(lab, browse, code) for code in (used, unknown)]
+    messages = [re.search(r'id="code-error">(.*?)</p>', a.html, re.S).group(1) for a in answers]
+    assert answers[0].status == answers[1].status == 200
+    assert messages[0] == messages[1]
+    assert _start_with_code(lab, browse, fresh).status == 302
+
+
+def test_wrong_codes_are_limited_per_survey_across_addresses(make_app, write_survey, surveys_dir, browse):
+    from .surveys import TOKEN
+
+    write_survey(TOKEN)
+    lab = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir), LYSSNA_CODE_FAILURES_PER_SURVEY="5/hour")
+    [good] = _codes(lab, "panel", 1)
+    for n in range(5):  # five guessers at five addresses
+        assert _start_with_code(lab, browse, f"ZZZZ-ZZZZ-ZZZ{n}", f"198.51.100.{n}").status == 200
+    stopped = _start_with_code(lab, browse, "ZZZZ-ZZZZ-ZZZ9", "198.51.100.99")
+    assert "Wait an hour" in stopped.html or "Vänta en timme" in stopped.html
+    # While the survey's budget is spent, no code is checked at all (a guess cannot succeed).
+    assert _start_with_code(lab, browse, good, "198.51.100.100").status == 200
+
+
+def test_wrong_codes_are_limited_per_client(make_app, write_survey, surveys_dir, browse):
+    from .surveys import TOKEN
+
+    write_survey(TOKEN)
+    lab = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir), LYSSNA_CODE_FAILURES_PER_CLIENT="3/hour")
+    [good] = _codes(lab, "panel", 1)
+    for n in range(3):
+        _start_with_code(lab, browse, f"ZZZZ-ZZZZ-ZZZ{n}", "192.0.2.1")
+    assert "Vänta en timme" in _start_with_code(lab, browse, good, "192.0.2.1").html
+    assert _start_with_code(lab, browse, good, "192.0.2.2").status == 302  # another household is not held up

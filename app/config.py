@@ -34,6 +34,13 @@ def from_environment(instance_path: str) -> dict:
         # household's typing slips stay far below; guessing across many addresses meets the second.
         "LYSSNA_CODE_FAILURES_PER_CLIENT": env.get("LYSSNA_CODE_FAILURES_PER_CLIENT", "20/hour"),
         "LYSSNA_CODE_FAILURES_PER_SURVEY": env.get("LYSSNA_CODE_FAILURES_PER_SURVEY", "300/hour"),
+        # New responses (a first page sent), per client and per survey: a kiosk at a busy market
+        # stays far below the first, a poster campaign far below the second.
+        "LYSSNA_NEW_RESPONSES_PER_CLIENT": env.get("LYSSNA_NEW_RESPONSES_PER_CLIENT", "300/hour"),
+        "LYSSNA_NEW_RESPONSES_PER_SURVEY": env.get("LYSSNA_NEW_RESPONSES_PER_SURVEY", "20000/hour"),
+        # Kilobytes of pictures stored (after resizing, about 300 KB each), per client and per survey.
+        "LYSSNA_PHOTO_KB_PER_CLIENT": env.get("LYSSNA_PHOTO_KB_PER_CLIENT", "100000/hour"),
+        "LYSSNA_PHOTO_KB_PER_SURVEY": env.get("LYSSNA_PHOTO_KB_PER_SURVEY", "2000000/hour"),
         # Keys in a shared Redis start with this, so several deployments (or test runs) can share it.
         "RATELIMIT_KEY_PREFIX": env.get("LYSSNA_REDIS_PREFIX", "lyssna"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_integer(env, "LYSSNA_SESSION_HOURS", 8)),

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, Text, cast, delete, func, or_, select
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,8 @@ from app.surveys.registry import Registry, current_registry
 
 # Deleting in batches keeps each write transaction short: on SQLite residents wait for it.
 BATCH_SIZE = 500
+# An unfinished response without any answer is kept this long (then `flask data purge` deletes it).
+EMPTY_KEPT = timedelta(days=1)
 
 
 # ----------------------------------------------------------------------------- purge
@@ -68,7 +70,9 @@ def due(survey_id: str, retention: int | None, incomplete_days: int, now: dateti
     """A select of the ids of one survey's responses that are due for deletion at `now`."""
     idle_days = min(incomplete_days, retention) if retention else incomplete_days
     abandoned = (Response.status == Response.IN_PROGRESS) & (
-        Response.updated_at < now - timedelta(days=idle_days)
+        (Response.updated_at < now - timedelta(days=idle_days))
+        # Started without a single answer and left: nothing to keep past a day.
+        | ((Response.updated_at < now - EMPTY_KEPT) & (cast(Response.answers, Text) == "{}"))
     )
     condition = abandoned
     if retention:

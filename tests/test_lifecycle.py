@@ -41,7 +41,7 @@ def purge_app(make_app, write_survey, surveys_dir):
     return make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir), LYSSNA_PURGE_INCOMPLETE_DAYS=14)
 
 
-def store(app, survey_id, status, age_days, photo=False):
+def store(app, survey_id, status, age_days, photo=False, answers=None):
     """A response whose last activity (and submission, if complete) was `age_days` ago."""
     from app.surveys.registry import current_registry
 
@@ -52,7 +52,7 @@ def store(app, survey_id, status, age_days, photo=False):
             version_id=current_registry().version_id(_db.session, survey_id),
             status=status,
             language="en",
-            answers={"q": "hej"},
+            answers={"q": "hej"} if answers is None else answers,
             started_at=when,
             updated_at=when,
             submitted_at=when if status == Response.COMPLETE else None,
@@ -92,6 +92,16 @@ def test_purge_deletes_what_is_past_retention_and_abandoned(purge_app):
     assert "short-lived: deleted 1 complete, 1 in progress, 0 photo(s) (retention 30 days)" in result.output
     assert "kept: deleted 0 complete, 1 in progress, 0 photo(s) (no retention set)" in result.output
     assert "3 response(s) deleted" in result.output
+
+
+def test_unfinished_responses_without_any_answer_are_purged_after_a_day(purge_app):
+    empty_old = store(purge_app, "kept", Response.IN_PROGRESS, 1.1, answers={})
+    empty_new = store(purge_app, "kept", Response.IN_PROGRESS, 0.5, answers={})
+    answered = store(purge_app, "kept", Response.IN_PROGRESS, 1.1)
+    result = purge_app.test_cli_runner().invoke(args=["data", "purge"])
+    assert result.exit_code == 0, result.output
+    assert remaining(purge_app) == {empty_new, answered}
+    assert empty_old not in remaining(purge_app)
 
 
 def test_in_progress_responses_follow_a_shorter_retention(make_app, write_survey, surveys_dir):

@@ -9,14 +9,19 @@ The form never names a file: which picture belongs to the resident is read from 
 from __future__ import annotations
 
 from flask import abort, send_file
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as HttpResponse
 
 from app import attachments, media
 from app.models import MediaFile
+from app.web import budgets
 
 from .responses import Answering
+
+# The kilobytes of stored pictures, budgeted per client and per survey (see app/web/budgets.py).
+PHOTO_KB = "photo_kb"
 
 
 def photo_questions(form: FlaskForm) -> list:
@@ -31,11 +36,17 @@ def receive(session: Session, response: Answering, form: FlaskForm) -> None:
         if field.remove and field.upload is None:
             attachments.detach_photo(session, response, question.id)
         if field.upload is not None:
+            if not budgets.left(PHOTO_KB, response.survey_id):
+                field.process_errors.append(
+                    _("Too many pictures were sent from here just now. Try again later.")
+                )
+                continue
             try:
                 photo = media.store_photo(field.upload, question.max_mb)
             except media.PhotoError as refused:
                 field.process_errors.append(str(refused.message))
             else:
+                budgets.spend(PHOTO_KB, response.survey_id, cost=photo.size_bytes // 1024 + 1)
                 attachments.attach_photo(session, response, question.id, photo)
     fill(session, response, form)
 

@@ -20,7 +20,8 @@ from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import insert as insert_statement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,10 +116,23 @@ def start(
     now: datetime | None = None,
     is_test: bool = False,
 ) -> tuple[Answering, str]:
-    """A new response after consent (inserted), with its resume token; the first page shown is where
-    it stands."""
-    now = now or utcnow()
-    token = new_token()
+    """A new response, inserted at once, with its resume token (see `pending` and `insert`)."""
+    response = pending(survey, version_id, language, hidden, participant_code, now, is_test)
+    return response, insert(session, response, now)
+
+
+def pending(
+    survey: Survey,
+    version_id: int,
+    language: str,
+    hidden: dict[str, str],
+    participant_code: str | None = None,
+    consented_at: datetime | None = None,
+    is_test: bool = False,
+) -> Answering:
+    """A response consented to but not stored yet: it is stored by its first page sent (`insert`), so
+    a consent alone, or a page never sent, leaves nothing in the database."""
+    now = consented_at or utcnow()
     response = Answering(
         id=0,  # given by the INSERT
         public_id=new_public_id(),
@@ -135,16 +149,24 @@ def start(
         current_page=None,
         page_history=[],
         consented_at=now,
-        resume_token_hash=hash_token(token),
+        resume_token_hash=None,
         receipt_code=None,
         participant_code=participant_code,
         is_demo=False,
         is_test=is_test,
     )
     response.current_page = page_ids(survey, response)[0]
+    return response
+
+
+def insert(session: Session, response: Answering, now: datetime | None = None) -> str:
+    """Store a pending response (its start is when it was consented to); returns its resume token."""
+    token = new_token()
+    response.resume_token_hash = hash_token(token)
+    response.updated_at = now or utcnow()
     values = {name: getattr(response, name) for name in COLUMNS if name != "id"}
-    response.id = session.execute(insert(RESPONSE), values).inserted_primary_key[0]
-    return response, token
+    response.id = session.execute(insert_statement(RESPONSE), values).inserted_primary_key[0]
+    return token
 
 
 def renew_token(session: Session, response: Answering) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -15,7 +16,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from app import attachments
 from app.extensions import db
 from app.i18n import use_survey_language
-from app.models import Response
+from app.models import Response, utcnow
 from app.research.access import previewing  # the researcher area decides who may try a draft
 from app.surveys.models import Page, Survey
 from app.surveys.registry import current_registry
@@ -73,10 +74,15 @@ def begin(survey_id: str):
     code, problem = _participant_code(survey, form)
     if problem:
         return _render_start(survey, lang, form, errors=[("code", problem, None)])
-    response, token = _start_or_resume(survey, lang, code)
-    target = _page_url(survey, responses.current_page(survey, response))
-    db.session.commit()
-    return _with_cookie(redirect(target), survey, token)
+    unfinished = responses.find_unfinished(db.session, survey.id, code) if code else None
+    if unfinished is not None:  # a participant code started on another device goes on here
+        token = responses.renew_token(db.session, unfinished)
+        db.session.commit()
+        return _with_cookie(
+            redirect(_page_url(survey, responses.current_page(survey, unfinished))), survey, token
+        )
+    response = _consent(survey, lang, code)
+    return redirect(_page_url(survey, responses.current_page(survey, response)))
 
 
 @bp.get("/s/<survey_id>/p/<page_id>")
@@ -98,6 +104,15 @@ def save(survey_id: str, page_id: str):
     form = _form_class(survey, page, lang)()
     if form[HONEYPOT].data:
         return _decoy(survey, lang)
+    token = _store_pending(survey, lang, response, page, form)
+    answer = _save_page(survey, lang, response, page, form)
+    if token is None or (survey.kiosk and response.status == Response.COMPLETE):  # a kiosk forgets
+        return answer
+    return _with_cookie(make_response(answer), survey, token)
+
+
+def _save_page(survey: Survey, lang: str, response: responses.Answering, page: Page, form: PageForm):
+    """The page's answers checked and stored: the page again with its mistakes, or the next page."""
     photos.receive(db.session, response, form)
     forward = request.form.get("nav") != "back"
     shown = pages.shown_ids(survey, response, page, form.answers())
@@ -246,10 +261,18 @@ def _response_from_cookie(survey: Survey) -> responses.Answering | None:
     return responses.find_by_token(db.session, survey.id, request.cookies.get(_cookie_name(survey)))
 
 
+def _resident_response(survey: Survey) -> responses.Answering | None:
+    """The response this device is answering: its stored one in progress, else one consented to."""
+    stored = _response_from_cookie(survey)
+    if stored is not None and stored.status == Response.IN_PROGRESS:
+        return stored
+    return _pending(survey) or stored
+
+
 def _page_context(survey_id: str, page_id: str):
     """Survey, language, the resident's response and the page; redirects when the page is not theirs."""
     survey = _survey(survey_id)
-    response = _response_from_cookie(survey)
+    response = _resident_response(survey)
     lang = _language_when_open(survey, preferred=response.language if response is not None else None)
     if response is None:
         abort(redirect(url_for(".start", survey_id=survey.id)))
@@ -323,18 +346,67 @@ def _participant_code(survey: Survey, form: StartForm) -> tuple[str | None, str 
 CODE_FAILURES = "code_failures"
 
 
-def _start_or_resume(survey: Survey, lang: str, code: str | None) -> tuple[responses.Answering, str]:
-    """A new response, or the unfinished one of this participant code (on a new device)."""
-    if code:
-        unfinished = responses.find_unfinished(db.session, survey.id, code)
-        if unfinished is not None:
-            return unfinished, responses.renew_token(db.session, unfinished)
-    version_id = current_registry().version_id(db.session, survey.id)
+PENDING = "pending"  # the session's consents not yet followed by a page sent, per survey
+
+
+def _consent(survey: Survey, lang: str, code: str | None) -> responses.Answering:
+    """Consent given: remembered in the session (signed, on the resident's device) until the first page
+    is sent, so that a consent alone stores nothing."""
     hidden = access.hidden_values(survey, request.args)
-    is_test = previewing(survey)  # a researcher trying the survey before it opens
-    return responses.start(
-        db.session, survey, version_id, lang, hidden, participant_code=code, is_test=is_test
+    consent = {
+        "lang": lang,
+        "hidden": hidden,
+        "code": code,
+        "test": previewing(survey),
+        "at": utcnow().isoformat(),
+        "version": current_registry().version_id(db.session, survey.id),  # the pages it will show
+    }
+    session.setdefault(PENDING, {})[survey.id] = consent
+    session.modified = True
+    return _pending(survey)
+
+
+def _pending(survey: Survey) -> responses.Answering | None:
+    """The response this device consented to and has not sent a page of yet, if any."""
+    consent = session.get(PENDING, {}).get(survey.id)
+    if not isinstance(consent, dict):
+        return None
+    version_id = consent.get("version")
+    if not isinstance(version_id, int) or current_registry().stored(db.session, version_id) is None:
+        version_id = current_registry().version_id(db.session, survey.id)
+    lang = consent.get("lang") if consent.get("lang") in survey.languages else survey.default_language
+    return responses.pending(
+        survey,
+        version_id,
+        lang,
+        access.hidden_values(survey, consent.get("hidden") or {}),
+        participant_code=consent.get("code") or None,
+        consented_at=datetime.fromisoformat(consent["at"]),
+        is_test=bool(consent.get("test")),
     )
+
+
+def _store_pending(
+    survey: Survey, lang: str, response: responses.Answering, page: Page, form: PageForm
+) -> str | None:
+    """Store a pending response as its first page is sent (within the budget of new responses per client
+    and per survey); its resume token for the cookie, or None when it was stored already."""
+    if response.id:
+        return None
+    if not budgets.left(NEW_RESPONSES, survey.id):
+        current_app.logger.warning("survey %s: new responses stopped by their budget", survey.id)
+        notice = _(
+            "Too many answers were started from here just now. Wait a while, then send the page again."
+        )
+        shown = pages.shown_ids(survey, response, page, form.answers())
+        abort(make_response(_render_page(survey, lang, response, page, form, shown, notice=notice), 429))
+    budgets.spend(NEW_RESPONSES, survey.id)
+    session.get(PENDING, {}).pop(survey.id, None)
+    session.modified = True
+    return responses.insert(db.session, response)
+
+
+NEW_RESPONSES = "new_responses"
 
 
 def _finish(survey: Survey, response: responses.Answering) -> HttpResponse:
@@ -408,8 +480,8 @@ def _render_start(
 def _own_values(survey: Survey, response: responses.Answering, page: Page) -> dict[str, str]:
     """What a page shows that is the resident's own: form token, resume link, the script's earlier answers."""
     own = {"form_token": generate_csrf(), "script_context": pages.script_context(response, page)}
-    if not survey.kiosk:
-        token = request.cookies.get(_cookie_name(survey))
+    token = request.cookies.get(_cookie_name(survey))
+    if not survey.kiosk and response.id and token:  # a response not stored yet has no link to resume
         own["resume_url"] = url_for(".resume", survey_id=survey.id, token=token, _external=True)
     return own
 

@@ -1,4 +1,5 @@
-"""What anonymous requests may spend, per client and per survey: failed participant codes, for now.
+"""What anonymous requests may spend, per client and per survey: wrong participant codes, new
+responses, kilobytes of pictures.
 
 A budget is a rate limit that only some outcomes spend (a wrong code, not a right one). It is
 counted in Flask-Limiter's storage: Redis when `REDIS_URL` is set, so every worker and instance
@@ -44,12 +45,15 @@ def left(kind: str, survey_id: str) -> bool:
         return True
 
 
-def spend(kind: str, survey_id: str) -> None:
-    """Count one spending of `kind` by this client on this survey, in both budgets."""
+def spend(kind: str, survey_id: str, cost: int = 1) -> None:
+    """Count a spending of `kind` (`cost` units of it) by this client on this survey, in both budgets."""
     rate_limiter = limiter.limiter
     try:
         for item, keys in _spends(kind, survey_id):
-            rate_limiter.hit(item, *keys)
+            # A spending larger than what is left uses up the rest (a hit over the limit counts nothing).
+            remaining = rate_limiter.get_window_stats(item, *keys).remaining
+            if remaining > 0:
+                rate_limiter.hit(item, *keys, cost=min(cost, remaining))
     except Exception:  # as in left()
         current_app.logger.warning(
             "budget %s of survey %s could not be counted", kind, survey_id, exc_info=True

@@ -221,10 +221,11 @@ def test_two_residents_get_different_receipt_codes(lab, browse, start, stored):
 
 
 def test_hidden_fields_are_taken_from_the_link_and_checked(lab, browse, start, stored):
-    start(lab.test_client(), "lab", "?station=12&utm_source=poster&lang=sv")
-    start(lab.test_client(), "lab", "?station=" + "9" * 65)
-    start(lab.test_client(), "lab", "?station=12%3Cscript%3E")
-    start(lab.test_client(), "lab", "?station=A-7_b")
+    for query in ("?station=12&utm_source=poster&lang=sv", "?station=" + "9" * 65, "?station=12%3Cscript%3E"):
+        client = lab.test_client()
+        next_(browse, client, start(client, "lab", query), FIRST)
+    client = lab.test_client()
+    next_(browse, client, start(client, "lab", "?station=A-7_b"), FIRST)
     assert [r.hidden for r in stored("lab")] == [{"station": "12"}, {}, {}, {"station": "A-7_b"}]
 
 
@@ -304,7 +305,7 @@ def test_a_filled_honeypot_on_a_page_saves_nothing(lab, browse, start, stored):
     page = start(client, "lab")
     bot = next_(browse, client, page, {**FIRST, "leave_empty": "x"})
     assert bot.status == 200
-    assert stored("lab")[0].answers == {}
+    assert stored("lab") == []  # a consent and a trapped page store nothing
 
 
 def test_two_simultaneous_submits_of_the_last_page_complete_once(lab, browse, start, stored):

@@ -136,3 +136,70 @@ def test_wrong_codes_are_limited_per_client(make_app, write_survey, surveys_dir,
         _start_with_code(lab, browse, f"ZZZZ-ZZZZ-ZZZ{n}", "192.0.2.1")
     assert "Vänta en timme" in _start_with_code(lab, browse, good, "192.0.2.1").html
     assert _start_with_code(lab, browse, good, "192.0.2.2").status == 302  # another household is not held up
+
+
+def test_a_consent_alone_stores_nothing_even_sent_again_and_again(lab, browse, stored):
+    client = lab.test_client()
+    page = browse.get(client, "/s/lab?station=3")
+    for _ in range(10):  # the same form token each time, as a script would send it
+        assert browse.post(client, page, {}).status == 302
+    assert stored("lab") == []
+
+
+def test_the_first_page_sent_stores_the_response_with_its_consent_and_link_values(lab, browse, start, stored):
+    client = lab.test_client()
+    page = start(client, "lab", "?station=3&lang=en")
+    assert client.get_cookie("lyssna-lab", path="/s/lab") is None
+    next_(browse, client, page, FIRST)
+    [response] = stored("lab")
+    assert response.hidden == {"station": "3"} and response.language == "en"
+    assert response.answers["word"] == "abc"
+    assert response.consented_at is not None and response.started_at <= response.updated_at
+    assert client.get_cookie("lyssna-lab", path="/s/lab") is not None
+
+
+def test_new_responses_are_limited_per_client(make_app, write_survey, surveys_dir, browse, start):
+    from .surveys import LAB
+
+    write_survey(LAB)
+    lab = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir), LYSSNA_NEW_RESPONSES_PER_CLIENT="2/hour")
+    sent = []
+    for _ in range(3):
+        client = lab.test_client()
+        client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+        sent.append(next_(browse, client, start(client, "lab", "?lang=en"), FIRST))
+    assert [s.status for s in sent] == [302, 302, 429]
+    assert "Too many answers were started from here just now" in sent[2].html
+    assert sent[2].value("word") == "abc"  # what was typed is still on the page
+    other = lab.test_client()
+    other.environ_base["REMOTE_ADDR"] = "203.0.113.10"
+    assert next_(browse, other, start(other, "lab"), FIRST).status == 302
+
+
+def test_new_responses_are_limited_per_survey(make_app, write_survey, surveys_dir, browse, start):
+    from .surveys import LAB
+
+    write_survey(LAB)
+    lab = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir), LYSSNA_NEW_RESPONSES_PER_SURVEY="2/hour")
+    statuses = []
+    for n in range(3):
+        client = lab.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 20}"
+        statuses.append(next_(browse, client, start(client, "lab"), FIRST).status)
+    assert statuses == [302, 302, 429]
+
+
+def test_pictures_are_limited_in_kilobytes_per_client(make_app, write_survey, surveys_dir, start):
+    from tests.test_media import phone_jpeg
+
+    from .test_photos import SNAP, rows, upload
+
+    write_survey(SNAP)
+    snap = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir), LYSSNA_PHOTO_KB_PER_CLIENT="1/hour")
+    client = snap.test_client()
+    page = start(client, "snap", "?lang=en")
+    first = upload(client, page, {"nav": "next"}, {"picture": (phone_jpeg(), "a.jpg")})
+    assert len(rows(snap)) == 1  # the first picture is stored and spends the budget
+    second = upload(client, first, {"nav": "next"}, {"picture": (phone_jpeg(), "b.jpg")})
+    assert "Too many pictures were sent from here just now" in second.html
+    assert len(rows(snap)) == 1

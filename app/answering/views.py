@@ -57,9 +57,12 @@ def start(survey_id: str):
     own = {"form_token": generate_csrf()}
     if survey.access == "token":  # the participant code from the invitation's link, filled in
         own["code"] = request.args.get("code", "")
+    if response is not None and not survey.kiosk:  # this device has sent its answers already
+        own["notice"] = _("You have already answered this survey on this device. You can answer again.")
 
     def render(markers) -> str:
-        return _render_start(survey, lang, StartForm(code=markers.get("code", "")), own=markers)
+        form = StartForm(code=markers.get("code", ""))
+        return _render_start(survey, lang, form, notice=markers.get("notice"), own=markers)
 
     return kept_pages.kept_pages().page(key, own, render)
 
@@ -134,7 +137,10 @@ def _save_page(survey: Survey, lang: str, response: responses.Answering, page: P
 @bp.get("/s/<survey_id>/thanks")
 def thanks(survey_id: str):
     """The thank-you page with the receipt code the resident can quote to have the answers deleted."""
-    survey, lang = _open_survey(survey_id, closed_ok=True)
+    survey = _survey(survey_id)
+    response = _response_from_cookie(survey)
+    sent = response.language if response is not None and response.status == Response.COMPLETE else None
+    lang = _language_when_open(survey, closed_ok=True, preferred=sent)  # the answers' language
     return _thanks_page(survey, lang, _receipt(survey))
 
 

@@ -203,3 +203,39 @@ def test_pictures_are_limited_in_kilobytes_per_client(make_app, write_survey, su
     second = upload(client, first, {"nav": "next"}, {"picture": (phone_jpeg(), "b.jpg")})
     assert "Too many pictures were sent from here just now" in second.html
     assert len(rows(snap)) == 1
+
+
+def _answer_lab_to_the_end(browse, client, start, query="?lang=en"):
+    from .test_pages import SECOND
+
+    page = start(client, "lab", query)
+    page = browse.get(client, next_(browse, client, page, FIRST).location)
+    last = browse.get(client, next_(browse, client, page, SECOND).location)
+    return next_(browse, client, last, {"last": "done"})
+
+
+def test_a_device_that_has_answered_is_told_so_on_the_start_page(lab, browse, start):
+    client = lab.test_client()
+    done = _answer_lab_to_the_end(browse, client, start)
+    assert done.location.endswith("/s/lab/thanks")
+    again = browse.get(client, "/s/lab?lang=en")
+    assert again.status == 200 and "You have already answered this survey on this device" in again.html
+    assert "already answered" not in browse.get(lab.test_client(), "/s/lab?lang=en").html
+    assert next_(browse, client, start(client, "lab"), FIRST).status == 302  # answering again works
+
+
+def test_the_thank_you_page_keeps_the_language_of_the_answers_on_another_phone(lab, browse, start):
+    phone = lab.test_client()
+    page = start(phone, "lab", "?lang=ar")
+    second = browse.get(phone, next_(browse, phone, page, FIRST).location)
+    link = (
+        re.search(r'id="resume-link" value="([^"]+)"', second.html).group(1).replace("http://localhost", "")
+    )
+    laptop = lab.test_client()
+    moved = browse.post(laptop, browse.get(laptop, link), {})
+    from .test_pages import SECOND
+
+    last = browse.get(laptop, next_(browse, laptop, browse.get(laptop, moved.location), SECOND).location)
+    done = next_(browse, laptop, last, {"last": "done"})
+    thanks = laptop.get(done.location, headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl"' in thanks

@@ -2,10 +2,20 @@
 
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,6 +125,19 @@ class Response(db.Model):
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)
 
     version: Mapped[SurveyVersion] = relationship(foreign_keys=[version_id])
+
+
+class TrapCount(db.Model):
+    """How often a survey's spam trap (a field only programs fill) was filled, per day: nothing else
+    of such a request is kept."""
+
+    __tablename__ = "trap_count"
+    __table_args__ = (UniqueConstraint("survey_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(default=0)
 
 
 class ParticipantCode(db.Model):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import RECEIPT_ALPHABET, ParticipantCode
+from app.models import RECEIPT_ALPHABET, ParticipantCode, TrapCount
 from app.surveys.models import Survey
 
 HIDDEN_VALUE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -86,3 +87,20 @@ def code_state(session: Session, survey_id: str, code: str) -> str:
     if row is None:
         return "unknown"
     return "used" if row.used_at is not None else "ok"
+
+
+def record_trap(session: Session, survey_id: str, day: date) -> None:
+    """Count a filled spam trap for the survey's day (one row a day, whatever the traffic)."""
+    table = TrapCount.__table__
+    bump = (
+        update(table)
+        .where(table.c.survey_id == survey_id, table.c.day == day)
+        .values(count=table.c.count + 1)
+    )
+    if session.execute(bump).rowcount:
+        return
+    try:
+        with session.begin_nested():
+            session.execute(insert(table).values(survey_id=survey_id, day=day, count=1))
+    except IntegrityError:  # another request made the day's row meanwhile
+        session.execute(bump)

@@ -73,7 +73,7 @@ def begin(survey_id: str):
     survey, lang = _open_survey(survey_id)
     form = StartForm()
     if form[HONEYPOT].data:
-        return _decoy(survey, lang)
+        return _trapped(survey, lang)
     code, problem = _participant_code(survey, form)
     if problem:
         return _render_start(survey, lang, form, errors=[("code", problem, None)])
@@ -106,7 +106,7 @@ def save(survey_id: str, page_id: str):
     survey, lang, response, page = _page_context(survey_id, page_id)
     form = _form_class(survey, page, lang)()
     if form[HONEYPOT].data:
-        return _decoy(survey, lang)
+        return _trapped(survey, lang)
     token = _store_pending(survey, lang, response, page, form)
     answer = _save_page(survey, lang, response, page, form)
     if token is None or (survey.kiosk and response.status == Response.COMPLETE):  # a kiosk forgets
@@ -448,9 +448,14 @@ def _receipt(survey: Survey) -> str | None:
     return response.receipt_code if response is not None and response.status == Response.COMPLETE else None
 
 
-def _decoy(survey: Survey, lang: str) -> str:
-    """What a bot that filled the honeypot gets: an ordinary thank-you page; nothing was stored."""
-    return _thanks_page(survey, lang, None)
+def _trapped(survey: Survey, lang: str) -> HttpResponse:
+    """The spam trap (a field people never see) was filled: nothing is stored, the day's count for the
+    dashboard goes up, the log says so, and the page says plainly that nothing was sent."""
+    access.record_trap(db.session, survey.id, datetime.now(_tz()).date())
+    db.session.commit()
+    current_app.logger.warning("survey %s: spam trap filled; nothing stored", survey.id)
+    page = render_template("answering/unavailable.html", survey=survey, lang=lang, state="trapped")
+    return make_response(page, 400)
 
 
 def _thanks_page(survey: Survey, lang: str, receipt: str | None) -> str:

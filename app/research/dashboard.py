@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import String, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from app.models import Response, utcnow
+from app.models import Response, TrapCount, utcnow
 from app.research.filters import Filters
 from app.research.formatting import natural_key
 from app.research.summaries import Summary, answer_routes, as_utc, summaries_for
@@ -61,6 +61,7 @@ class Dashboard:
     durations: list[float] = field(default_factory=list)
     questions: list[Summary] = field(default_factory=list)
     summarised: int = 0  # responses whose answers the question summaries count
+    trapped: int = 0  # spam traps filled in the last TRAP_DAYS days (nothing of those was stored)
     seconds: float = 0.0  # how long computing took
     computed_at: datetime = field(default_factory=utcnow)
 
@@ -125,8 +126,19 @@ def build_dashboard(session: Session, survey: Survey, filters: Filters, tz: Zone
                 if add is not None:
                     add(value, when)
     _settle(board, flags, days, languages, hidden, paths, tz)
+    board.trapped = _trapped(session, survey.id, datetime.now(tz).date())
     board.seconds = clock.perf_counter() - started
     return board
+
+
+TRAP_DAYS = 30
+
+
+def _trapped(session: Session, survey_id: str, today: date) -> int:
+    """How often the survey's spam trap was filled in the last TRAP_DAYS days (programs, not people)."""
+    since = date.fromordinal(today.toordinal() - TRAP_DAYS + 1)
+    query = select(func.sum(TrapCount.count)).where(TrapCount.survey_id == survey_id, TrapCount.day >= since)
+    return int(session.scalar(query) or 0)
 
 
 def _pass_query(session: Session, survey: Survey, filters: Filters, tz: ZoneInfo):

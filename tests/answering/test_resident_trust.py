@@ -239,3 +239,21 @@ def test_the_thank_you_page_keeps_the_language_of_the_answers_on_another_phone(l
     done = next_(browse, laptop, last, {"last": "done"})
     thanks = laptop.get(done.location, headers={"Accept-Language": "sv"}).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl"' in thanks
+
+
+def test_a_filled_spam_trap_is_counted_logged_and_never_thanked(lab, browse, start, stored, caplog):
+    client = lab.test_client()
+    page = browse.get(client, "/s/lab?lang=en")
+    at_start = browse.post(client, page, {"leave_empty": "http://spam.example"})
+    page = start(client, "lab", "?lang=en")
+    on_a_page = next_(browse, client, page, {**FIRST, "leave_empty": "x"})
+    for trapped in (at_start, on_a_page):
+        assert trapped.status == 400
+        assert "These answers could not be sent" in trapped.html and "Thank" not in trapped.html
+    assert stored("lab") == []
+    assert sum("spam trap filled" in r.getMessage() for r in caplog.records) == 2
+    from app.extensions import db
+    from app.models import TrapCount
+
+    with lab.app_context():
+        assert [t.count for t in db.session.query(TrapCount).filter_by(survey_id="lab")] == [2]

@@ -243,3 +243,17 @@ def test_a_reworded_question_shows_its_earlier_wording_with_the_versions_that_as
     page = client.get("/admin/surveys/bins").get_data(as_text=True)
     assert "Anything more?" in page
     assert 'Version 1 asked it as: <q lang="en" dir="ltr">Anything else?</q>' in page
+
+
+def test_the_dashboard_counts_filled_spam_traps(client, db, login_as):
+    from datetime import date, timedelta
+
+    from app.answering.access import record_trap
+
+    today = date.today()
+    for day in (today, today, today - timedelta(days=40)):  # the last one is too old to count
+        record_trap(db, "feedback", day)
+    db.commit()
+    login_as(surveys=["feedback"])
+    page = client.get("/admin/surveys/feedback?lang=en").get_data(as_text=True)
+    assert "<strong>2</strong> sendings stopped by the spam trap in the last 30 days" in page

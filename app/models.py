@@ -116,6 +116,9 @@ class Response(db.Model):
     # Where the resident is: the id of the page they will see next, and the pages they saw.
     current_page: Mapped[str | None] = mapped_column(String(64))
     page_history: Mapped[list] = mapped_column(JSONType, default=list)
+    # A page sent with mistakes, kept until it is sent right: {"page", "form": [[name, value], ...],
+    # "revealed", "notice"}. The page shows it after the redirect that answers every POST.
+    draft: Mapped[dict | None] = mapped_column(JSONType)
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Only a hash of the resume token is kept, so a database leak cannot resume anyone's answers.
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -59,6 +59,7 @@ class Answering:
     answers: dict
     current_page: str | None
     page_history: list
+    draft: dict | None
     consented_at: datetime | None
     resume_token_hash: str | None
     receipt_code: str | None
@@ -148,6 +149,7 @@ def pending(
         answers={},
         current_page=None,
         page_history=[],
+        draft=None,
         consented_at=now,
         resume_token_hash=None,
         receipt_code=None,
@@ -253,6 +255,20 @@ def merged_answers(survey: Survey, response: Answering, page: Page, page_answers
     return kept
 
 
+def keep_draft(
+    session: Session, response: Answering, page_id: str, form: list, revealed=(), notice: str | None = None
+) -> None:
+    """Keep a page as it was sent with mistakes (or a question it revealed), to show after the redirect."""
+    draft = {"page": page_id, "form": form, "revealed": list(revealed), "notice": notice}
+    _update_in_progress(session, response, {"draft": draft})
+
+
+def draft_of(response: Answering, page_id: str) -> dict | None:
+    """The page as it was last sent with mistakes, if that is this page."""
+    draft = response.draft
+    return draft if isinstance(draft, dict) and draft.get("page") == page_id else None
+
+
 def keep_answers(
     session: Session, response: Answering, answers: dict[str, Any], now: datetime | None = None
 ) -> None:
@@ -320,6 +336,8 @@ def save_page(
     }
     # The version and the language seldom change between pages: write them only when they do
     # (version_id is in two indexes, which SQLite would otherwise rewrite at every save).
+    if response.draft is not None:  # the page is sent right: its mistakes are gone
+        values["draft"] = None
     if response.version_id != version_id:
         values["version_id"] = version_id
     if response.language != language:

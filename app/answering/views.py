@@ -52,6 +52,11 @@ def start(survey_id: str):
     response = _response_from_cookie(survey)
     if response is not None and response.status == Response.IN_PROGRESS and not survey.kiosk:
         return redirect(_page_url(survey, responses.current_page(survey, response)))
+    problem = session.get(CODE_PROBLEMS, {}).pop(survey.id, None)
+    if isinstance(problem, dict):  # a code just sent that does not work: say so, with what was typed
+        session.modified = True
+        form = StartForm(code=problem.get("code", ""))
+        return _render_start(survey, lang, form, errors=[("code", problem.get("problem", ""), None)])
     hidden = access.hidden_values(survey, request.args)
     key = ("start", request.script_root, survey.id, lang, tuple(sorted(hidden.items())))
     own = {"form_token": generate_csrf()}
@@ -75,8 +80,10 @@ def begin(survey_id: str):
     if form[HONEYPOT].data:
         return _trapped(survey, lang)
     code, problem = _participant_code(survey, form)
-    if problem:
-        return _render_start(survey, lang, form, errors=[("code", problem, None)])
+    if problem:  # shown after a redirect, so Back and reload never send the code again
+        session.setdefault(CODE_PROBLEMS, {})[survey.id] = {"code": form.code.data or "", "problem": problem}
+        session.modified = True
+        return redirect(url_for(".start", survey_id=survey.id, **access.hidden_values(survey, request.args)))
     unfinished = responses.find_unfinished(db.session, survey.id, code) if code else None
     if unfinished is not None:  # a participant code started on another device goes on here
         token = responses.renew_token(db.session, unfinished)
@@ -92,6 +99,9 @@ def begin(survey_id: str):
 def page(survey_id: str, page_id: str):
     """One page of questions, filled with what the resident answered before."""
     survey, lang, response, page = _page_context(survey_id, page_id)
+    draft = responses.draft_of(response, page.id)
+    if draft is not None:
+        return _page_again(survey, lang, response, page, draft)
     stored = formdata_from(survey, page, response.answers)
     shown = pages.shown_ids(survey, response, page, {})
     if not stored and pages.same_when_blank(page):
@@ -121,9 +131,10 @@ def _save_page(survey: Survey, lang: str, response: responses.Answering, page: P
     shown = pages.shown_ids(survey, response, page, form.answers())
     new = pages.revealed(page, shown, set(request.form.get(SHOWN, "").split()), form.answers())
     valid = form.validate_shown(shown - set(new))  # a question just revealed is asked, not faulted
-    if forward and (new or not valid):
-        db.session.commit()  # keeps a picture just sent, so the resident need not send it again
-        return _render_page(survey, lang, response, page, form, shown, revealed=new)
+    if forward and (new or not valid):  # shown after a redirect, so Back and reload never send again
+        _keep_draft(response, page, form, new)
+        db.session.commit()  # keeps a picture just sent too, so the resident need not send it again
+        return redirect(_page_url(survey, page.id))
     answers = form.answers(shown) if valid else form.valid_answers(shown)
     answers.update(changes.typed_on_older_version(db.session, survey, response, page.id, lang))
     version_id = current_registry().version_id(db.session, survey.id)
@@ -216,6 +227,10 @@ def _form_again():
         return _render_start(survey, lang, StartForm(), notice=_session_expired())
     survey, lang, response, page = _page_context(args.get("survey_id", ""), args["page_id"])
     form = _form_class(survey, page, lang)()
+    if response.id:  # kept with the response, and shown after a redirect
+        _keep_draft(response, page, form, (), notice=_session_expired())
+        db.session.commit()
+        return redirect(_page_url(survey, page.id))
     shown = pages.shown_ids(survey, response, page, form.answers())
     return _render_page(survey, lang, response, page, form, shown, notice=_session_expired())
 
@@ -292,6 +307,39 @@ def _page_context(survey_id: str, page_id: str):
     return survey, lang, response, page
 
 
+# What a page's draft keeps of the form sent: everything typed, not the form token or the trap.
+NOT_KEPT = frozenset({"csrf_token", HONEYPOT, "nav"})
+
+
+def _keep_draft(response: responses.Answering, page: Page, form: PageForm, revealed, notice=None) -> None:
+    """Keep the page as sent (typed values, pictures' mistakes) with the response, for after the redirect."""
+    typed = [[name, value] for name, value in request.form.items(multi=True) if name not in NOT_KEPT]
+    photo_errors = {q.id: list(form[q.id].process_errors) for q in photos.photo_questions(form)}
+    typed += [
+        [f"{PHOTO_ERROR}{qid}", message] for qid, messages in photo_errors.items() for message in messages
+    ]
+    responses.keep_draft(db.session, response, page.id, typed, revealed, notice)
+
+
+PHOTO_ERROR = "photo-error:"  # a draft entry holding a picture's mistake, not a form value
+
+
+def _page_again(survey: Survey, lang: str, response: responses.Answering, page: Page, draft: dict) -> str:
+    """A page as it was sent with mistakes (or with a question it revealed): typed values and mistakes."""
+    items = [(name, value) for name, value in draft.get("form", []) if not name.startswith(PHOTO_ERROR)]
+    form = _form_class(survey, page, lang)(formdata=MultiDict(items))
+    for name, message in draft.get("form", []):
+        if name.startswith(PHOTO_ERROR):
+            form[name.removeprefix(PHOTO_ERROR)].process_errors.append(message)
+    photos.fill(db.session, response, form)
+    shown = pages.shown_ids(survey, response, page, form.answers())
+    revealed = [qid for qid in draft.get("revealed", []) if qid in shown]
+    form.validate_shown(shown - set(revealed))
+    return _render_page(
+        survey, lang, response, page, form, shown, revealed=revealed, notice=draft.get("notice")
+    )
+
+
 def _keep_typed(survey: Survey, response: responses.Answering, page_id: str, lang: str) -> None:
     """Store what was typed on a page of the response's older version that the survey has dropped."""
     typed = changes.typed_on_older_version(db.session, survey, response, page_id, lang)
@@ -350,6 +398,7 @@ def _participant_code(survey: Survey, form: StartForm) -> tuple[str | None, str 
 
 
 CODE_FAILURES = "code_failures"
+CODE_PROBLEMS = "code_problems"  # the session's code just sent and what is wrong with it, per survey
 
 
 PENDING = "pending"  # the session's consents not yet followed by a page sent, per survey

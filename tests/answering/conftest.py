@@ -20,6 +20,7 @@ class FormPage:
     fields: list[tuple[str, str]] = field(default_factory=list)  # hidden inputs and typed values
     names: set[str] = field(default_factory=set)  # every control's name
     hidden_questions: set[str] = field(default_factory=set)  # question blocks with the hidden attribute
+    again: bool = False  # shown after the redirect that answered a page sent with mistakes
 
     def value(self, name: str) -> str | None:
         """The value a control of this name holds (text, checked radio/checkbox, selected option)."""
@@ -116,12 +117,30 @@ def browse():
 
         @staticmethod
         def post(client, page: FormPage, data: list[tuple[str, str]] | dict, keep=("csrf_token", "shown")):
-            """Post to the page's form: its csrf token (and shown list) plus `data`."""
+            """Post to the page's form: its csrf token (and shown list) plus `data`. Like a browser, it
+            follows the redirect back to the same page that answers a page sent with mistakes (the
+            result's `again` is True then); a redirect elsewhere is returned as it is."""
             items = list(data.items()) if isinstance(data, dict) else list(data)
             base = [(n, v) for n, v in page.fields if n in keep]
-            return read(client.post(page.action, data=_multidict(base + items)))
+            return follow_back(client, page.action, read(client.post(page.action, data=_multidict(base + items))))
 
     return Browse
+
+
+def follow_back(client, action: str | None, sent: FormPage) -> FormPage:
+    """The page a browser shows after a POST: the GET its redirect asks for when that is the page the
+    form was on (post/redirect/get after mistakes); anything else as it came."""
+    if sent.status == 302 and sent.location and action and _path(sent.location) == _path(action):
+        again = read(client.get(sent.location))
+        again.again = True
+        return again
+    return sent
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
 
 
 def _multidict(items):

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import ParticipantCode, Response
 
-from .conftest import read
+from .conftest import follow_back, read
 from .surveys import STATES
 from .test_pages import FIRST, items, next_
 
@@ -155,7 +155,8 @@ def test_expired_session_is_explained_in_the_language_of_the_response(lab, brows
     later = lab.test_client()  # a Swedish browser, without the session that remembered English
     later.set_cookie("lyssna-lab", client.get_cookie("lyssna-lab", path="/s/lab").value, path="/s/lab")
     data = [(n, v) for n, v in page.fields if n == "shown"] + [*items(FIRST), ("nav", "next")]
-    again = read(later.post(page.action, data=MultiDict(data), headers={"Accept-Language": "sv"}))
+    sent = read(later.post(page.action, data=MultiDict(data), headers={"Accept-Language": "sv"}))
+    again = follow_back(later, page.action, sent)
     assert again.status == 200 and '<html lang="en"' in again.html
     assert "Your session had expired" in again.html
 
@@ -217,7 +218,7 @@ def test_arabic_pages_are_right_to_left_with_arabic_interface(lab, browse, start
     client = lab.test_client()
     page = start(client, "lab", "?lang=ar")
     assert '<html lang="ar" dir="rtl">' in page.html
-    assert "الصفحة 1 من 3" in page.html and "التالي" in page.html
+    assert "الصفحة 1 من 4 على الأكثر" in page.html and "التالي" in page.html
     again = next_(browse, client, page, {**FIRST, "word": ""})
     assert "هناك ما يحتاج إلى تصحيح" in again.html and "اكتب إجابة." in again.html
 

@@ -60,13 +60,14 @@ def upload(client, page, data: dict, files: dict | None = None):
     """Post a page as a browser does: multipart, with its CSRF token and shown list, and files.
 
     Keep bodies under 500 KB: above that the test client spools them to a file it never closes."""
-    from tests.answering.conftest import read
+    from tests.answering.conftest import follow_back, read
 
     form = {n: v for n, v in page.fields if n in ("csrf_token", "shown")}
     form.update(data)
     for name, (content, filename) in (files or {}).items():
         form[name] = (io.BytesIO(content), filename)
-    return read(client.post(page.action, data=form, content_type="multipart/form-data"))
+    sent = read(client.post(page.action, data=form, content_type="multipart/form-data"))
+    return follow_back(client, page.action, sent)
 
 
 def rows(app) -> list[MediaFile]:

@@ -2,6 +2,8 @@
 
 import re
 
+from werkzeug.datastructures import MultiDict
+
 from app.models import Response
 
 from .test_pages import FIRST, next_
@@ -257,3 +259,31 @@ def test_a_filled_spam_trap_is_counted_logged_and_never_thanked(lab, browse, sta
 
     with lab.app_context():
         assert [t.count for t in db.session.query(TrapCount).filter_by(survey_id="lab")] == [2]
+
+
+def test_a_page_with_mistakes_is_shown_after_a_redirect_so_back_and_reload_never_resend(lab, browse, start):
+    client = lab.test_client()
+    page = start(client, "lab", "?lang=en")
+    data = [(n, v) for n, v in page.fields if n in ("csrf_token", "shown")]
+    data += [("word", "ABC!"), ("count", "9"), ("nav", "next")]
+    sent = client.post(page.action, data=MultiDict(data))
+    assert sent.status_code == 302 and sent.location.endswith("/s/lab/p/first")
+    for _ in range(2):  # the redirect, then a reload: the same page, mistakes and what was typed
+        shown = browse.get(client, sent.location)
+        assert shown.status == 200 and shown.error_summary()[:2] == ["word", "count"]
+        assert shown.value("word") == "ABC!" and shown.value("count") == "9"
+    moved = next_(browse, client, shown, FIRST)
+    assert moved.location.endswith("/s/lab/p/second")
+    back = browse.get(client, "/s/lab/p/first")  # Back: the answers as stored, no mistakes left
+    assert back.error_summary() == [] and back.value("word") == "abc"
+
+
+def test_a_code_that_does_not_work_is_shown_after_a_redirect(lab, browse):
+    client = lab.test_client()
+    page = browse.get(client, "/s/panel")
+    data = [(n, v) for n, v in page.fields if n == "csrf_token"] + [("code", "zzzz zzzz zzzz")]
+    sent = client.post(page.action, data=MultiDict(data))
+    assert sent.status_code == 302 and sent.location.endswith("/s/panel")
+    shown = browse.get(client, sent.location)
+    assert shown.error_summary() == ["code"] and shown.value("code") == "zzzz zzzz zzzz"
+    assert browse.get(client, sent.location).error_summary() == []  # said once; a reload starts clean

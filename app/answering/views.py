@@ -92,6 +92,7 @@ def begin(survey_id: str):
             redirect(_page_url(survey, responses.current_page(survey, unfinished))), survey, token
         )
     response = _consent(survey, lang, code)
+    db.session.commit()  # the survey's version, if this was its first use
     return redirect(_page_url(survey, responses.current_page(survey, response)))
 
 
@@ -429,6 +430,7 @@ def _pending(survey: Survey) -> responses.Answering | None:
     version_id = consent.get("version")
     if not isinstance(version_id, int) or current_registry().stored(db.session, version_id) is None:
         version_id = current_registry().version_id(db.session, survey.id)
+        db.session.commit()  # recorded now, if it is the version's first use: kept whatever follows
     lang = consent.get("lang") if consent.get("lang") in survey.languages else survey.default_language
     return responses.pending(
         survey,

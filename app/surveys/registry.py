@@ -68,13 +68,15 @@ class Registry:
             return value
 
     def stored(self, session: Session, version_id: int) -> Survey | None:
-        """A stored version's definition (None if there is no such version), parsed once."""
-
-        def parse() -> Survey | None:
+        """A stored version's definition (None if there is no such version, which is not remembered),
+        parsed once."""
+        key = ("stored version", version_id)
+        if key not in self._derived:
             version = session.get(SurveyVersion, version_id)
-            return survey_from_json(version.definition) if version is not None else None
-
-        return self.derived(("stored version", version_id), parse)
+            if version is None:
+                return None
+            self._derived[key] = survey_from_json(version.definition)
+        return self._derived[key]  # type: ignore[return-value]
 
 
 def _log_unsynced(report: SyncReport) -> None:

@@ -102,6 +102,40 @@ def find_by_token(session: Session, survey_id: str, token: str | None) -> Answer
     return _answering(found.first())
 
 
+BY_PUBLIC_ID = select(*RECORD).where(
+    RESPONSE.c.survey_id == bindparam("survey_id"), RESPONSE.c.public_id == bindparam("public_id")
+)
+
+
+def find_by_public_id(session: Session, survey_id: str, public_id: str) -> Answering | None:
+    """A response of this survey by its public id (held in a signed session, never typed by anyone)."""
+    return _answering(session.execute(BY_PUBLIC_ID, {"survey_id": survey_id, "public_id": public_id}).first())
+
+
+TEXT_TYPES = frozenset({"text", "long_text"})
+
+
+def is_text_answer(survey: Survey, key: str) -> bool:
+    """Whether an answer key holds something written: a text question's answer, or an "Other" text."""
+    question = survey.question(key)
+    if question is not None:
+        return question.type in TEXT_TYPES
+    return key.endswith("_other") and survey.question(key[:-6]) is not None
+
+
+def with_unseen_texts(
+    survey: Survey, page: Page, response: Answering, answers: dict[str, Any]
+) -> dict[str, Any]:
+    """A page's answers with the stored texts it did not show kept where nothing new was written."""
+    keys = {q.id for q in page.questions} | {f"{q.id}_other" for q in page.questions}
+    unseen = {
+        k: v
+        for k, v in (response.answers or {}).items()
+        if k in keys and is_text_answer(survey, k) and k not in answers
+    }
+    return {**answers, **unseen}
+
+
 def find_unfinished(session: Session, survey_id: str, code: str) -> Answering | None:
     """The in-progress response of a participant code, if it has one (to go on with on a new device)."""
     return _answering(session.execute(UNFINISHED_OF_CODE, {"survey_id": survey_id, "code": code}).first())

@@ -86,11 +86,9 @@ def begin(survey_id: str):
         return redirect(url_for(".start", survey_id=survey.id, **access.hidden_values(survey, request.args)))
     unfinished = responses.find_unfinished(db.session, survey.id, code) if code else None
     if unfinished is not None:  # a participant code started on another device goes on here
-        token = responses.renew_token(db.session, unfinished)
-        db.session.commit()
-        return _with_cookie(
-            redirect(_page_url(survey, responses.current_page(survey, unfinished))), survey, token
-        )
+        session.setdefault(BY_CODE, {})[survey.id] = unfinished.public_id
+        session.modified = True
+        return redirect(_page_url(survey, responses.current_page(survey, unfinished)))
     response = _consent(survey, lang, code)
     db.session.commit()  # the survey's version, if this was its first use
     return redirect(_page_url(survey, responses.current_page(survey, response)))
@@ -103,6 +101,8 @@ def page(survey_id: str, page_id: str):
     draft = responses.draft_of(response, page.id)
     if draft is not None:
         return _page_again(survey, lang, response, page, draft)
+    if _masked(survey, response):
+        return _page_by_code(survey, lang, response, page)
     stored = formdata_from(survey, page, response.answers)
     shown = pages.shown_ids(survey, response, page, {})
     if not stored and pages.same_when_blank(page):
@@ -139,6 +139,8 @@ def _save_page(survey: Survey, lang: str, response: responses.Answering, page: P
     answers = form.answers(shown) if valid else form.valid_answers(shown)
     answers.update(changes.typed_on_older_version(db.session, survey, response, page.id, lang))
     version_id = current_registry().version_id(db.session, survey.id)
+    if _masked(survey, response):  # texts not shown here are kept unless written anew
+        answers = responses.with_unseen_texts(survey, page, response, answers)
     target = responses.save_page(db.session, survey, response, page, answers, version_id, lang, forward)
     if target is None:
         return _finish(survey, response)
@@ -284,11 +286,34 @@ def _response_from_cookie(survey: Survey) -> responses.Answering | None:
 
 
 def _resident_response(survey: Survey) -> responses.Answering | None:
-    """The response this device is answering: its stored one in progress, else one consented to."""
+    """The response this device is answering: its stored one in progress, else one its participant
+    code continues here, else one consented to."""
     stored = _response_from_cookie(survey)
     if stored is not None and stored.status == Response.IN_PROGRESS:
         return stored
-    return _pending(survey) or stored
+    return _by_code(survey) or _pending(survey) or stored
+
+
+# Responses this device continues by their participant code (started on another device), per survey.
+# Held in the signed session, not by a new resume token, so the first device is never logged out;
+# texts written there are not shown here (see _masked).
+BY_CODE = "by_code"
+
+
+def _by_code(survey: Survey) -> responses.Answering | None:
+    public_id = session.get(BY_CODE, {}).get(survey.id)
+    if not isinstance(public_id, str):
+        return None
+    found = responses.find_by_public_id(db.session, survey.id, public_id)
+    return found if found is not None and found.status == Response.IN_PROGRESS else None
+
+
+def _masked(survey: Survey, response: responses.Answering) -> bool:
+    """Whether this device continues the response by its code only: its earlier texts are not shown."""
+    if session.get(BY_CODE, {}).get(survey.id) != response.public_id:
+        return False
+    token = request.cookies.get(_cookie_name(survey))
+    return not (token and response.resume_token_hash == responses.hash_token(token))
 
 
 def _page_context(survey_id: str, page_id: str):
@@ -323,6 +348,15 @@ def _keep_draft(response: responses.Answering, page: Page, form: PageForm, revea
 
 
 PHOTO_ERROR = "photo-error:"  # a draft entry holding a picture's mistake, not a form value
+
+
+def _page_by_code(survey: Survey, lang: str, response: responses.Answering, page: Page) -> str:
+    """A page continued by participant code on a new device: choices as answered, texts not shown."""
+    kept = {k: v for k, v in response.answers.items() if not responses.is_text_answer(survey, k)}
+    form = _form_class(survey, page, lang)(formdata=formdata_from(survey, page, kept))
+    shown = pages.shown_ids(survey, response, page, {})
+    notice = _("What you wrote on your first device is kept, but not shown on this device.")
+    return _render_page(survey, lang, response, page, form, shown, notice=notice)
 
 
 def _page_again(survey: Survey, lang: str, response: responses.Answering, page: Page, draft: dict) -> str:
@@ -543,7 +577,8 @@ def _own_values(survey: Survey, response: responses.Answering, page: Page) -> di
     """What a page shows that is the resident's own: form token, resume link, the script's earlier answers."""
     own = {"form_token": generate_csrf(), "script_context": pages.script_context(response, page)}
     token = request.cookies.get(_cookie_name(survey))
-    if not survey.kiosk and response.id and token:  # a response not stored yet has no link to resume
+    # Only the device holding the response's own token shows its link (not one that continues by code).
+    if not survey.kiosk and token and response.resume_token_hash == responses.hash_token(token):
         own["resume_url"] = url_for(".resume", survey_id=survey.id, token=token, _external=True)
     return own
 

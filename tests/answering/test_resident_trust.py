@@ -287,3 +287,28 @@ def test_a_code_that_does_not_work_is_shown_after_a_redirect(lab, browse):
     shown = browse.get(client, sent.location)
     assert shown.error_summary() == ["code"] and shown.value("code") == "zzzz zzzz zzzz"
     assert browse.get(client, sent.location).error_summary() == []  # said once; a reload starts clean
+
+
+def _code_started_on_a_phone(lab, browse):
+    [code] = _codes(lab, "panel", 1)
+    phone = lab.test_client()
+    page = browse.get(phone, f"/s/panel?code={code}")
+    first = browse.get(phone, browse.post(phone, page, {"code": code}).location)
+    second = next_(browse, phone, first, {"q": "my neighbour Ahmed broke it"})
+    return code, phone, second
+
+
+def test_a_code_typed_on_another_device_neither_logs_the_first_out_nor_shows_its_texts(lab, browse, stored):
+    code, phone, second = _code_started_on_a_phone(lab, browse)
+    laptop = lab.test_client()
+    moved = browse.post(laptop, browse.get(laptop, "/s/panel"), {"code": code})
+    assert moved.location.endswith("/s/panel/p/two")
+    assert browse.get(phone, "/s/panel/p/one").value("q") == "my neighbour Ahmed broke it"  # still in
+    on_laptop = browse.get(laptop, "/s/panel/p/one")
+    assert on_laptop.value("q") == "" and "Ahmed" not in on_laptop.html
+    assert "kept, but not shown on this device" in browse.get(laptop, "/s/panel/p/one?lang=en").html
+    # Sending the page again without typing keeps what was written on the first device.
+    next_(browse, laptop, on_laptop, {})
+    assert stored("panel")[0].answers["q"] == "my neighbour Ahmed broke it"
+    next_(browse, laptop, browse.get(laptop, "/s/panel/p/one"), {"q": "written anew"})
+    assert stored("panel")[0].answers["q"] == "written anew"

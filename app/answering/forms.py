@@ -26,6 +26,7 @@ from .validators import (
     max_length,
     number_range,
     other_text,
+    parse_date,
     pattern,
     required,
     selected_count,
@@ -35,6 +36,7 @@ from .validators import (
 
 HONEYPOT = "leave_empty"
 SHOWN = "shown"
+OTHER_MAX_LENGTH = 200  # the "Other, please specify" text
 
 # A form keeps its fields under "answer:<field name>", never under the bare name: a question id may be
 # any word, also one a form uses for itself (data, errors, meta, process, validate, page, ...).
@@ -91,16 +93,16 @@ class DecimalAnswer(AnswerField):
 
 
 class DateAnswer(AnswerField):
-    """A calendar date as YYYY-MM-DD (what a date input sends)."""
+    """A calendar date: YYYY-MM-DD from a date box, or typed by hand where there is none (31/3/2024)."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         text = valuelist[0].strip() if valuelist else ""
         self.data = None
         if text:
             try:
-                self.data = date.fromisoformat(text)
+                self.data = parse_date(text)
             except ValueError:
-                raise ValueError(_("Enter a date as year-month-day, like 2024-03-31.")) from None
+                raise ValueError(_("Enter a real date, for example 31/3/2024 (day/month/year).")) from None
 
 
 class ChoiceAnswer(AnswerField):
@@ -398,7 +400,7 @@ def _choice_values(survey: Survey, q: Any) -> list[Any]:
 def _other(q: Any) -> dict:
     if not getattr(q, "other", False):
         return {}
-    return {f"{q.id}_other": TextAnswer(validators=[other_text(q.id), max_length(200)])}
+    return {f"{q.id}_other": TextAnswer(validators=[other_text(q.id), max_length(OTHER_MAX_LENGTH)])}
 
 
 def _single(survey: Survey, q: Any, lang: str) -> dict:

@@ -1,23 +1,27 @@
-"""What one survey page shows: which questions, which an answer just revealed, what the script needs."""
+"""What one survey page shows: which questions, which an answer just revealed, how far the resident is,
+what an answer may be (said before Next), what the script needs."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_date, format_datetime, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.surveys.conditions import evaluate
-from app.surveys.models import OTHER, AllOf, AnyOf, NotOf, Page, Survey
+from app.surveys.models import OTHER, AllOf, AnyOf, NotOf, Page, Survey, TextQuestion
 
+from .forms import OTHER_MAX_LENGTH
 from .responses import Answering, merged_answers
+from .validators import bound_day, date_words
 
 
 def shown_ids(survey: Survey, response: Answering, page: Page, page_answers: dict[str, Any]) -> set[str]:
@@ -86,6 +90,41 @@ def script_context(response: Answering, page: Page) -> str:
     return json.dumps({"answers": answers, "hidden": values}, ensure_ascii=False, separators=(",", ":"))
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a page stands: its number, how many pages there are (`exact`) or at most, pages done."""
+
+    number: int
+    total: int
+    exact: bool
+
+    @property
+    def done(self) -> int:
+        """The pages answered before this one: what the bar shows (never full before the last Next)."""
+        return self.number - 1
+
+
+def progress_of(survey: Survey, page: Page, number: int, total: int) -> Progress | None:
+    """The page's progress, honest about what the answers to come may change; None for a single page.
+
+    `number` and `total` count the pages shown given the answers so far (responses.progress). A later
+    page whose condition refers to a question of this page or after it may still come or go: while
+    there is one, the total is "at most", every such page counted in (and never more pages than are
+    left). Pages decided by earlier answers or by the link's hidden values are counted as they are.
+    """
+    position = next(i for i, p in enumerate(survey.pages) if p.id == page.id)
+    asked_from_here = {q.id for p in survey.pages[position:] for q in p.questions}
+    later = survey.pages[position + 1 :]
+    undecided = 0
+    for candidate in later:
+        questions: set[str] = set()
+        _references(candidate.show_if, questions, set())
+        undecided += bool(questions & asked_from_here)
+    if not undecided:
+        return None if total <= 1 else Progress(number, total, exact=True)
+    return Progress(number, min(total + undecided, number + len(later)), exact=False)
+
+
 # ----------------------------------------------------------------------------- template helpers
 
 
@@ -117,19 +156,88 @@ def template_helpers() -> dict[str, Any]:
         "matrix_across": matrix_across,
         "condition_json": condition_json,
         "described_by": described_by,
+        "limits": limits,
+        "progress_of": progress_of,
         "when": when,
         "OTHER": OTHER,
+        "OTHER_MAX_LENGTH": OTHER_MAX_LENGTH,
     }
 
 
 def described_by(question: Any, field: Any = None, extra: str = "") -> Markup:
-    """The aria-describedby attribute of an input or group: its hint, anything extra, its error."""
+    """The aria-describedby attribute of an input or group: hint, limits, anything extra, error."""
     ids = [f"{question.id}-hint"] if question.hint else []
+    if limits(question):
+        ids.append(f"{question.id}-limits")
     if extra:
         ids.append(extra)
     if field is not None and field.errors:
         ids.append(f"{field.name}-error")
     return Markup(' aria-describedby="{}"').format(" ".join(ids)) if ids else Markup("")
+
+
+# A short answer's usual limit is a guard, not something a resident could reach: said only when tighter.
+USUAL_TEXT_LIMIT = TextQuestion.model_fields["max_length"].default
+
+
+def limits(question: Any) -> str | None:
+    """What the survey allows in an answer, said in the hint before Next rather than in an error after
+    it: a text's length, how many choices, a number's or a date's range, a photo's size."""
+    kind = question.type
+    # A pattern (a postal code) fixes the answer's form; its length then says nothing more.
+    short = kind == "text" and question.max_length < USUAL_TEXT_LIMIT and not question.pattern
+    if kind == "long_text" or short:
+        return ngettext("Up to %(num)s character.", "Up to %(num)s characters.", question.max_length)
+    if kind == "multiple_choice":
+        return _selections(question.min_selected, question.max_selected)
+    if kind in ("integer", "decimal"):
+        return _number_range(question.min, question.max)
+    if kind == "date":
+        return _date_range(question.min, question.max)
+    if kind == "photo":
+        return _("A photo (JPEG, PNG or WebP) of at most %(mb)s MB.", mb=f"{question.max_mb:g}")
+    return None
+
+
+def _selections(low: int | None, high: int | None) -> str | None:
+    low = low if low and low > 1 else None  # "at least one" is what answering a choice means
+    if low and high:
+        if low == high:
+            return ngettext("Choose %(num)s answer.", "Choose %(num)s answers.", high)
+        return ngettext(
+            "Choose %(min)s to %(num)s answer.", "Choose %(min)s to %(num)s answers.", high, min=low
+        )
+    if high:
+        return ngettext("Choose up to %(num)s answer.", "Choose up to %(num)s answers.", high)
+    if low:
+        return ngettext("Choose at least %(num)s answer.", "Choose at least %(num)s answers.", low)
+    return None
+
+
+def _number_range(low: Any, high: Any) -> str | None:
+    # The same words as the error a number out of range gets, without "Enter".
+    if low is not None and high is not None:
+        return _("A number from %(min)s to %(max)s.", min=format_decimal(low), max=format_decimal(high))
+    if low is not None:
+        return _("A number of %(min)s or more.", min=format_decimal(low))
+    if high is not None:
+        return _("A number of %(max)s or less.", max=format_decimal(high))
+    return None
+
+
+def _date_range(low: Any, high: Any) -> str | None:
+    """The range only: the phone's date box shows dates in its own way, so the hint names no format."""
+
+    def words(bound: Any) -> str:
+        return _("today") if bound == "today" else date_words(bound_day(bound))
+
+    if low is not None and high is not None:
+        return _("From %(first)s to %(last)s.", first=words(low), last=words(high))
+    if low is not None:
+        return _("No earlier than %(first)s.", first=words(low))
+    if high is not None:
+        return _("No later than %(last)s.", last=words(high))
+    return None
 
 
 def options_of(survey: Survey, question: Any, lang: str) -> list[tuple[Any, str]]:

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
@@ -91,15 +91,36 @@ def step_of(step: float, base: float | None):
     return check
 
 
+# A date as residents write it: year first (what a date box sends), or day first as Swedish and Arabic
+# write it by hand, with slashes, dots or dashes. \d takes any script's digits (Arabic-Indic too).
+DATE_FORMS = (
+    re.compile(r"(?P<y>\d{4})\s*([-/.])\s*(?P<m>\d{1,2})\s*\2\s*(?P<d>\d{1,2})"),
+    re.compile(r"(?P<d>\d{1,2})\s*([-/.])\s*(?P<m>\d{1,2})\s*\2\s*(?P<y>\d{4})"),
+)
+
+
+def parse_date(text: str) -> date:
+    """The date in `text` (2024-03-31, 31/3/2024, 31.3.2024, 31-3-2024); ValueError when it is none.
+
+    A phone with a date box always sends 2024-03-31; the others are what a resident types where the
+    browser has only a text box. Day first, never month first: 3/4/2024 is the 3rd of April.
+    """
+    for form in DATE_FORMS:
+        found = form.fullmatch(text.strip())
+        if found:
+            return date(int(found["y"]), int(found["m"]), int(found["d"]))
+    raise ValueError(f"not a date: {text!r}")
+
+
 def date_range(low: Any, high: Any):
     """Not before `min` and not after `max`; `today` is today in the configured time zone."""
 
     def check(form: Form, field: Field) -> None:
-        first, last = _day(low), _day(high)
+        first, last = bound_day(low), bound_day(high)
         if first is not None and field.data < first:
-            raise ValidationError(_("Enter a date on or after %(date)s.", date=first.isoformat()))
+            raise ValidationError(_("Enter a date on or after %(date)s.", date=date_words(first)))
         if last is not None and field.data > last:
-            raise ValidationError(_("Enter a date on or before %(date)s.", date=last.isoformat()))
+            raise ValidationError(_("Enter a date on or before %(date)s.", date=date_words(last)))
 
     return check
 
@@ -149,7 +170,13 @@ def _num(value: Any) -> str:
     return format_decimal(value)
 
 
-def _day(bound: Any) -> date | None:
+def bound_day(bound: Any) -> date | None:
+    """A date question's `min` or `max` as a date: `today` is today in the configured time zone."""
     if bound == "today":
         return datetime.now(ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])).date()
     return bound
+
+
+def date_words(day: date) -> str:
+    """A date in the interface language's words (31 mars 2024), which no date box contradicts."""
+    return format_date(day, "d MMMM y")

@@ -2,7 +2,8 @@
    - shows and hides questions at once by evaluating their show_if (the server's operators),
    - keeps an exclusive choice ("none of these") apart from the others,
    - hides the "Other, please specify" box until Other is chosen,
-   - adds move up / move down buttons to rankings,
+   - adds move up / move down buttons to rankings (and says so in their instruction),
+   - counts the characters left in a long text as the resident types,
    - focuses the error summary, and adds a copy button to the resume link. */
 (function () {
   "use strict";
@@ -108,6 +109,8 @@
   }
 
   function ranking(list) {
+    var how = list.parentNode.querySelector("[data-with-buttons]");
+    if (how) how.textContent = how.getAttribute("data-with-buttons");
     var status = document.createElement("p");
     status.className = "visually-hidden";
     status.setAttribute("aria-live", "polite");
@@ -149,6 +152,36 @@
     items[items.length - 1].querySelector("[data-move='1']").disabled = true;
   }
 
+  // Under a long text: the characters left, at once on screen; a screen reader hears the count once
+  // the typing pauses (the box's hint already says the limit), not at every key.
+  function counter(hint) {
+    var box = hint.parentNode.querySelector("textarea[maxlength]");
+    if (!box) return;
+    var limit = Number(box.getAttribute("maxlength")), timer = null;
+    var shown = document.createElement("p");
+    shown.className = "counter";
+    shown.setAttribute("aria-hidden", "true");
+    shown.setAttribute("data-counter-for", box.name);
+    var spoken = document.createElement("p");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
+    spoken.setAttribute("data-counter-spoken-for", box.name);
+    box.insertAdjacentElement("afterend", shown);
+    shown.insertAdjacentElement("afterend", spoken);
+    function words() {
+      var left = limit - box.value.length;
+      return hint.getAttribute(left < 0 ? "data-over" : "data-counter").replace("%(num)s", String(Math.abs(left)));
+    }
+    function update() {
+      shown.textContent = words();
+      shown.classList.toggle("over", box.value.length > limit);
+      clearTimeout(timer);
+      timer = setTimeout(function () { spoken.textContent = words(); }, 1000);
+    }
+    box.addEventListener("input", update);
+    shown.textContent = words();
+  }
+
   function copyButton(input) {
     if (!navigator.clipboard) return;
     var b = document.createElement("button");
@@ -168,6 +201,7 @@
     otherText(form);
   }
   Array.prototype.forEach.call(document.querySelectorAll("[data-ranking]"), ranking);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-counter]"), counter);
   Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), copyButton);
   var summary = document.querySelector("[data-focus]");
   if (summary) summary.focus();

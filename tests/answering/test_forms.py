@@ -95,6 +95,7 @@ GRID = {"g_x": "1", "g_y": "2"}
         ({"d": "21,5"}, {"d": 21.5}),
         ({"d": "35"}, {"d": 35.0}),
         ({"day": "2020-01-01"}, {"day": "2020-01-01"}),
+        ({"day": "31/12/2021"}, {"day": "2021-12-31"}),  # typed where the browser has no date box
         ({"s": "1"}, {"s": 1}),
         ({"s": "two"}, {"s": "two"}),
         ({"s": "other", "s_other": "Mine"}, {"s": "other", "s_other": "Mine"}),
@@ -125,8 +126,8 @@ def test_valid_answers_are_typed_as_the_contract_says(check, data, answer):
         ({"d": "9.5"}, "d", "Enter a number from 10 to 35."),
         ({"d": "21.25"}, "d", "Enter a number in steps of 0.5."),
         ({"d": "1e3"}, "d", "Enter a number, like 21.5."),
-        ({"day": "31/12/2021"}, "day", "Enter a date as year-month-day, like 2024-03-31."),
-        ({"day": "2019-12-31"}, "day", "Enter a date on or after 2020-01-01."),
+        ({"day": "31/13/2021"}, "day", "Enter a real date, for example 31/3/2024 (day/month/year)."),
+        ({"day": "2019-12-31"}, "day", "Enter a date on or after 1 January 2020."),
         ({"day": (date.today() + timedelta(days=2)).isoformat()}, "day", "Enter a date on or before"),
         ({"s": "3"}, "s-1", "Choose one of the answers shown."),
         ({"s": "other"}, "s_other", "Write what “Other” means for you."),

@@ -123,7 +123,7 @@ def test_a_required_question_left_empty_is_named_in_the_summary(lab, browse, sta
     again = next_(browse, client, page, {**FIRST, "word": ""})
     assert again.error_summary() == ["word"]
     assert "Skriv ett svar." in again.html
-    assert "Sida 1 av 3" in again.html
+    assert "Sida 1 av högst 4" in again.html  # page third depends on count, asked on this page
 
 
 def test_back_saves_what_is_valid_and_shows_earlier_answers(lab, browse, start, stored):
@@ -153,10 +153,16 @@ def test_a_page_not_reached_yet_cannot_be_skipped_to(lab, browse, start):
 def test_progress_counts_only_the_pages_that_will_be_shown(lab, browse, start):
     client = lab.test_client()
     page = start(client, "lab", "?lang=en")
-    assert "Page 1 of 3" in page.html
-    assert '<progress max="3" value="1"' in page.html
+    # Page third depends on count, asked on page first: until it is answered, the total is at most.
+    assert "Page 1 of at most 4" in page.html
+    assert '<progress max="4" value="0"' in page.html  # the bar shows pages done
     second = browse.get(client, next_(browse, client, page, {**FIRST, "count": "4"}).location)
     assert "Page 2 of 4" in second.html
+    assert '<progress max="4" value="1"' in second.html
+    other = lab.test_client()
+    page = start(other, "lab", "?lang=en")
+    second = browse.get(other, next_(browse, other, page, {**FIRST, "count": "2"}).location)
+    assert "Page 2 of 3" in second.html  # third is skipped, and no later page can still change
 
 
 def test_resume_with_the_cookie_after_the_browser_was_closed(lab, browse, start, stored):

@@ -290,10 +290,17 @@ def merged_answers(survey: Survey, response: Answering, page: Page, page_answers
 
 
 def keep_draft(
-    session: Session, response: Answering, page_id: str, form: list, revealed=(), notice: str | None = None
+    session: Session,
+    response: Answering,
+    page_id: str,
+    form: list,
+    revealed=(),
+    notice: str | None = None,
+    quiet: bool = False,
 ) -> None:
-    """Keep a page as it was sent with mistakes (or a question it revealed), to show after the redirect."""
-    draft = {"page": page_id, "form": form, "revealed": list(revealed), "notice": notice}
+    """Keep a page as it was sent with mistakes (or a question it revealed, or before a change of
+    language: `quiet`, shown without checking), to show after the redirect."""
+    draft = {"page": page_id, "form": form, "revealed": list(revealed), "notice": notice, "quiet": quiet}
     _update_in_progress(session, response, {"draft": draft})
 
 

@@ -119,7 +119,9 @@ def save(survey_id: str, page_id: str):
     if form[HONEYPOT].data:
         return _trapped(survey, lang)
     token = _store_pending(survey, lang, response, page, form)
-    answer = _save_page(survey, lang, response, page, form)
+    switch = request.form.get("switch_lang")
+    answer = _switch_language(survey, response, page, form, switch) if switch else None
+    answer = answer or _save_page(survey, lang, response, page, form)
     if token is None or (survey.kiosk and response.status == Response.COMPLETE):  # a kiosk forgets
         return answer
     return _with_cookie(make_response(answer), survey, token)
@@ -334,17 +336,29 @@ def _page_context(survey_id: str, page_id: str):
 
 
 # What a page's draft keeps of the form sent: everything typed, not the form token or the trap.
-NOT_KEPT = frozenset({"csrf_token", HONEYPOT, "nav"})
+NOT_KEPT = frozenset({"csrf_token", HONEYPOT, "nav", "switch_lang"})
 
 
-def _keep_draft(response: responses.Answering, page: Page, form: PageForm, revealed, notice=None) -> None:
+def _switch_language(survey: Survey, response: responses.Answering, page: Page, form: PageForm, lang: str):
+    """The page in another language, with what was typed on it (kept as a draft, nothing checked)."""
+    if lang not in survey.languages:
+        return None
+    photos.receive(db.session, response, form)
+    _keep_draft(response, page, form, (), quiet=True)
+    db.session.commit()
+    return redirect(url_for(".page", survey_id=survey.id, page_id=page.id, lang=lang))
+
+
+def _keep_draft(
+    response: responses.Answering, page: Page, form: PageForm, revealed, notice=None, quiet: bool = False
+) -> None:
     """Keep the page as sent (typed values, pictures' mistakes) with the response, for after the redirect."""
     typed = [[name, value] for name, value in request.form.items(multi=True) if name not in NOT_KEPT]
     photo_errors = {q.id: list(form[q.id].process_errors) for q in photos.photo_questions(form)}
     typed += [
         [f"{PHOTO_ERROR}{qid}", message] for qid, messages in photo_errors.items() for message in messages
     ]
-    responses.keep_draft(db.session, response, page.id, typed, revealed, notice)
+    responses.keep_draft(db.session, response, page.id, typed, revealed, notice, quiet)
 
 
 PHOTO_ERROR = "photo-error:"  # a draft entry holding a picture's mistake, not a form value
@@ -369,7 +383,8 @@ def _page_again(survey: Survey, lang: str, response: responses.Answering, page: 
     photos.fill(db.session, response, form)
     shown = pages.shown_ids(survey, response, page, form.answers())
     revealed = [qid for qid in draft.get("revealed", []) if qid in shown]
-    form.validate_shown(shown - set(revealed))
+    if not draft.get("quiet"):  # a page kept for a change of language is not checked yet
+        form.validate_shown(shown - set(revealed))
     return _render_page(
         survey, lang, response, page, form, shown, revealed=revealed, notice=draft.get("notice")
     )

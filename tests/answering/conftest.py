@@ -122,7 +122,8 @@ def browse():
             result's `again` is True then); a redirect elsewhere is returned as it is."""
             items = list(data.items()) if isinstance(data, dict) else list(data)
             base = [(n, v) for n, v in page.fields if n in keep]
-            return follow_back(client, page.action, read(client.post(page.action, data=_multidict(base + items))))
+            sent = read(client.post(page.action, data=_multidict(base + items)))
+            return follow_back(client, page.action, sent)
 
     return Browse
 

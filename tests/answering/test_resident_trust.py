@@ -299,16 +299,30 @@ def _code_started_on_a_phone(lab, browse):
 
 
 def test_a_code_typed_on_another_device_neither_logs_the_first_out_nor_shows_its_texts(lab, browse, stored):
-    code, phone, second = _code_started_on_a_phone(lab, browse)
+    code, phone, _ = _code_started_on_a_phone(lab, browse)
     laptop = lab.test_client()
     moved = browse.post(laptop, browse.get(laptop, "/s/panel"), {"code": code})
     assert moved.location.endswith("/s/panel/p/two")
     assert browse.get(phone, "/s/panel/p/one").value("q") == "my neighbour Ahmed broke it"  # still in
     on_laptop = browse.get(laptop, "/s/panel/p/one")
     assert on_laptop.value("q") == "" and "Ahmed" not in on_laptop.html
-    assert "kept, but not shown on this device" in browse.get(laptop, "/s/panel/p/one?lang=en").html
+    assert "Det du skrev på din första enhet är sparat men visas inte" in on_laptop.html
     # Sending the page again without typing keeps what was written on the first device.
     next_(browse, laptop, on_laptop, {})
     assert stored("panel")[0].answers["q"] == "my neighbour Ahmed broke it"
     next_(browse, laptop, browse.get(laptop, "/s/panel/p/one"), {"q": "written anew"})
     assert stored("panel")[0].answers["q"] == "written anew"
+
+
+def test_switching_language_on_a_question_page_keeps_what_was_typed(lab, browse, start):
+    client = lab.test_client()
+    page = start(client, "lab", "?lang=sv")
+    assert 'name="switch_lang" value="en"' in page.html and 'form="page-form"' in page.html
+    data = [(n, v) for n, v in page.fields if n in ("csrf_token", "shown")]
+    data += [("word", "ABC!"), ("count", "2"), ("switch_lang", "en")]
+    sent = client.post(page.action, data=MultiDict(data))
+    assert sent.status_code == 302 and sent.location.endswith("/s/lab/p/first?lang=en")
+    shown = browse.get(client, sent.location)
+    assert '<html lang="en"' in shown.html
+    assert shown.value("word") == "ABC!" and shown.value("count") == "2"
+    assert shown.error_summary() == []  # a change of language is not a Next: nothing is checked yet

@@ -4,9 +4,10 @@ import io
 import os
 import struct
 import zlib
+from types import SimpleNamespace
 
 import pytest
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image, ImageCms, ImageFile
 from werkzeug.datastructures import FileStorage
 
 from app import media
@@ -71,6 +72,46 @@ def png_declaring(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     body = zlib.compress(b"\x00" * 4096, 9)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def small_but_huge(fmt: str, size: tuple[int, int], **options) -> bytes:
+    """A picture of one colour: a few bytes or kilobytes of file for a very large pixel area."""
+    return encoded(Image.new("1" if fmt == "PNG" else "RGB", size), fmt, **options)
+
+
+def jpeg_declaring(width: int, height: int) -> bytes:
+    """A small baseline JPEG whose frame header claims `width` x `height` pixels."""
+    data = bytearray(encoded(Image.new("RGB", (16, 16)), "JPEG"))
+    frame = data.index(b"\xff\xc0")
+    data[frame + 5 : frame + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def with_last_scan_repeated(jpeg: bytes, times: int) -> bytes:
+    """A progressive JPEG whose last scan comes `times` more times: each is another pass over the picture."""
+    last = jpeg.rindex(b"\xff\xda")
+    return jpeg[:-2] + jpeg[last:-2] * times + b"\xff\xd9"
+
+
+@pytest.fixture
+def decoding(monkeypatch):
+    """Watches Pillow: every picture it opens, and the size at which each one is decoded."""
+    seen = SimpleNamespace(opened=[], decoded=[])
+    real_open, real_load = Image.open, ImageFile.ImageFile.load
+
+    def spy_open(*args, **kwargs):
+        image = real_open(*args, **kwargs)
+        seen.opened.append(image)
+        return image
+
+    def spy_load(self):
+        if self.tile:  # pixels still to decode
+            seen.decoded.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(Image, "open", spy_open)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy_load)
+    return seen
 
 
 def stored_image(name: str) -> Image.Image:
@@ -207,9 +248,155 @@ def test_pixel_limit_is_configurable(make_app, tmp_path):
         media.store_photo(encoded(Image.new("RGB", (200, 200)), "PNG"), max_mb=10)
 
 
-@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
-def test_large_picture_is_scaled_to_the_longest_side(media_app, fmt):
-    photo = media.store_photo(encoded(two_colour((4000, 3000)), fmt), max_mb=10)
+@pytest.mark.parametrize(
+    "fmt,options",
+    [
+        pytest.param("PNG", {}, id="png"),
+        pytest.param("WEBP", {"lossless": True, "method": 0}, id="webp-lossless"),
+        pytest.param("WEBP", {"quality": 10, "method": 0}, id="webp-lossy"),
+        pytest.param("JPEG", {"quality": 10, "progressive": True}, id="jpeg-progressive"),
+    ],
+)
+def test_small_file_of_a_huge_picture_is_refused_before_it_is_opened(media_app, decoding, fmt, options):
+    # 20 megapixels, under the 40-megapixel setting: such files used to be decoded whole (the security
+    # review's 1.6 KB lossless WebP of 6300x6300 took 0.8 s of CPU and 660 MB; a camera photo, 0.1 s).
+    data = small_but_huge(fmt, (5000, 4000), **options)
+    assert len(data) < 150_000
+
+    with pytest.raises(media.TooManyPixels) as refused:
+        media.store_photo(data, max_mb=10)
+
+    assert "too many pixels" in str(refused.value.message)
+    assert decoding.opened == [] and decoding.decoded == []
+
+
+@pytest.mark.parametrize(
+    "fmt,size,options",
+    [
+        pytest.param("PNG", (2064, 2752), {}, id="png-tablet-screenshot"),
+        pytest.param("WEBP", (2560, 1440), {"lossless": True}, id="webp-from-a-web-page"),
+        pytest.param("JPEG", (4032, 3024), {"progressive": True}, id="jpeg-progressive-12-megapixels"),
+    ],
+)
+def test_picture_of_a_size_a_phone_sends_is_accepted_in_every_format(media_app, fmt, size, options):
+    photo = media.store_photo(encoded(two_colour(size), fmt, **options), max_mb=10)
+
+    assert max(photo.width, photo.height) == 1600
+
+
+def test_progressive_jpeg_in_full_colour_resolution_counts_double(media_app):
+    # 9 megapixels: within the budget in 4:2:0 (as phones and apps write), beyond it in 4:4:4, of
+    # whose coefficients libjpeg keeps twice as many.
+    as_phones_write = small_but_huge("JPEG", (3464, 2598), quality=10, progressive=True)
+    full_colour = small_but_huge("JPEG", (3464, 2598), quality=10, progressive=True, subsampling=0)
+
+    assert media.store_photo(as_phones_write, max_mb=10).width == 1600
+    with pytest.raises(media.TooManyPixels):
+        media.store_photo(full_colour, max_mb=10)
+
+
+@pytest.mark.parametrize(
+    "size,decoded",
+    [
+        pytest.param((4000, 3000), (2000, 1500), id="12-megapixels-at-half"),
+        pytest.param((8064, 6048), (2016, 1512), id="48-megapixels-at-a-quarter"),
+    ],
+)
+def test_camera_jpeg_is_decoded_at_reduced_scale(media_app, decoding, size, decoded):
+    photo = media.store_photo(encoded(Image.new("L", size), "JPEG"), max_mb=10)
+
+    assert decoding.decoded == [decoded]
+    assert max(photo.width, photo.height) == 1600
+
+
+def test_jpeg_declaring_more_than_a_phone_camera_makes_is_refused_before_it_is_opened(media_app, decoding):
+    with pytest.raises(media.TooManyPixels):
+        media.store_photo(jpeg_declaring(10_000, 9_000), max_mb=10)
+
+    assert decoding.opened == []
+
+
+def test_mpo_photo_is_decoded_at_reduced_scale_like_any_jpeg(media_app, decoding):
+    # Phones write MPO (a JPEG followed by a depth map or a second view); Pillow opens it as "MPO".
+    left, right = two_colour((4000, 3000)), two_colour((4000, 3000), left=(0, 0, 255))
+    data = encoded(left, "MPO", save_all=True, append_images=[right])
+
+    photo = media.store_photo(data, max_mb=10)
+
+    assert decoding.decoded == [(2000, 1500)]
+    assert stored_image(photo.name).getpixel((10, 10))[0] > 200, "the first picture is kept"
+
+
+def test_jpeg_with_hundreds_of_scans_is_refused_before_it_is_opened(media_app, decoding):
+    # libjpeg passes over the whole picture once a scan, and a scan can take a few bytes: a thousand
+    # of them made a 300 KB file of 6300x6300 cost 15 s of CPU.
+    data = with_last_scan_repeated(encoded(two_colour((800, 600)), "JPEG", progressive=True), 300)
+    assert len(data) < 100_000
+
+    with pytest.raises(media.TooManyPixels):
+        media.store_photo(data, max_mb=10)
+
+    assert decoding.opened == []
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [
+        pytest.param(b"\xff" * 100_000, id="fill-bytes"),
+        pytest.param(b"\xff\xfe\x00\x02" * 5_000, id="comments"),
+    ],
+)
+def test_jpeg_header_padded_out_is_refused_before_it_is_opened(media_app, decoding, padding):
+    # Pillow reads a JPEG's header a byte or a marker at a time: 12 MB of this took it seconds.
+    jpeg = phone_jpeg()
+
+    with pytest.raises(media.NotAnImage):
+        media.store_photo(jpeg[:2] + padding + jpeg[2:], max_mb=10)
+
+    assert decoding.opened == []
+
+
+def test_png_cut_into_thousands_of_chunks_is_refused_before_it_is_opened(media_app, decoding):
+    # Pillow reads a PNG's chunks one at a time: a million empty ones (12 MB) took it two seconds.
+    png = encoded(Image.new("RGB", (100, 100)), "PNG")
+    idat = png.index(b"IDAT") - 4
+    empty = struct.pack(">I", 0) + b"tEXt" + struct.pack(">I", zlib.crc32(b"tEXt"))
+
+    with pytest.raises(media.NotAnImage):
+        media.store_photo(png[:idat] + empty * 5_000 + png[idat:], max_mb=10)
+
+    assert decoding.opened == []
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "PNG"])
+def test_animated_picture_keeps_its_first_frame_and_decodes_no_other(media_app, decoding, fmt):
+    frames = [Image.new("RGB", (120, 80), colour) for colour in ((200, 0, 0), (0, 0, 200), (0, 200, 0))]
+    options = {"lossless": True} if fmt == "WEBP" else {}
+    data = encoded(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100, **options)
+
+    photo = media.store_photo(data, max_mb=10)
+
+    assert decoding.decoded == [(120, 80)]
+    assert stored_image(photo.name).getpixel((60, 40))[0] > 150
+
+
+def test_every_picture_opened_is_closed_whether_kept_or_refused(media_app, decoding):
+    png = encoded(noisy((600, 400)), "PNG")
+    media.store_photo(png, max_mb=10)
+    with pytest.raises(media.NotAnImage):
+        media.store_photo(png[: len(png) // 2], max_mb=10)  # a whole header, half the pixels
+
+    assert len(decoding.opened) == 2
+    for image in decoding.opened:
+        with pytest.raises(ValueError, match="closed image"):
+            image.im  # noqa: B018  (the decoded pixels are gone, not waiting for the garbage collector)
+
+
+@pytest.mark.parametrize(
+    "fmt,size", [pytest.param("JPEG", (4000, 3000), id="jpeg"), pytest.param("PNG", (2400, 1800), id="png")]
+)
+def test_large_picture_is_scaled_to_the_longest_side(media_app, fmt, size):
+    photo = media.store_photo(encoded(two_colour(size), fmt), max_mb=10)
 
     assert (photo.width, photo.height) == (1600, 1200)
     assert stored_image(photo.name).size == (1600, 1200)

@@ -206,12 +206,17 @@ class Researcher(UserMixin, db.Model):
 
 
 class Grant(db.Model):
-    """A researcher may see one survey."""
+    """A researcher may see one survey (`read`), or also act on it (`manage`): see docs/design.md."""
 
     __tablename__ = "survey_grant"
     __table_args__ = (UniqueConstraint("researcher_id", "survey_id"),)
 
+    READ = "read"  # dashboard, responses, exports, photos
+    MANAGE = "manage"  # also deleting responses, erasure by receipt, publishing, kiosks, ...
+    LEVELS = (READ, MANAGE)
+
     id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), default=READ, server_default=READ)
     researcher_id: Mapped[int] = mapped_column(ForeignKey("researcher.id", ondelete="CASCADE"))
     survey_id: Mapped[str] = mapped_column(String(64), index=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

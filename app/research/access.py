@@ -33,6 +33,12 @@ def admin_only(view: Callable) -> Callable:
     return view
 
 
+def manage_level(view: Callable) -> Callable:
+    """Mark a view of one survey as for admins and `manage` grants only; a `read` grant gets 404."""
+    view.research_manage = True
+    return view
+
+
 def is_admin(user) -> bool:
     """True for a signed-in admin."""
     return bool(user.is_authenticated and user.role == Researcher.ADMIN)
@@ -52,6 +58,16 @@ def visible_survey_ids(user) -> set[str]:
 def can_see(user, survey_id: str) -> bool:
     """True when the user may see this survey's results."""
     return survey_id in visible_survey_ids(user)
+
+
+def manages(user, survey_id: str) -> bool:
+    """True when the user may act on this survey (delete responses, publish, ...): admins, `manage` grants."""
+    if not can_see(user, survey_id):
+        return False
+    if is_admin(user):
+        return True
+    level = db.session.scalar(select(Grant.level).filter_by(researcher_id=user.id, survey_id=survey_id))
+    return level == Grant.MANAGE
 
 
 def visible_surveys(user) -> list[Survey]:
@@ -118,6 +134,8 @@ def guard():
     args = request.view_args or {}
     if SURVEY_ARG in args:
         survey_or_404(args[SURVEY_ARG])
+        if getattr(view, "research_manage", False) and not manages(current_user, args[SURVEY_ARG]):
+            abort(404)
     if PILOT_ARG in args and not pilot_surveys(current_user, args[PILOT_ARG]):
         abort(404)
     return None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import accounts, audit
 from app.extensions import db
-from app.models import Researcher
+from app.models import Grant, Researcher
 from app.surveys.registry import current_registry
 
 users_cli = AppGroup("users", help="Manage researcher accounts and which surveys they may see.")
@@ -61,19 +61,32 @@ def set_password_command(email: str, password_stdin: bool) -> None:
 @users_cli.command("grant")
 @click.argument("email")
 @click.argument("survey")
-def grant_command(email: str, survey: str) -> None:
-    """Let a researcher see a survey's results."""
+@click.option(
+    "--level",
+    type=click.Choice(Grant.LEVELS),
+    default=Grant.READ,
+    show_default=True,
+    help="read: results, responses, exports, photos; manage: also delete responses, publish, kiosks.",
+)
+def grant_command(email: str, survey: str, level: str) -> None:
+    """Let a researcher see a survey's results (read), or also act on it (manage)."""
     researcher = _account(email)
     registry = current_registry()
     if registry.get(survey) is None:
         known = ", ".join(sorted(registry.surveys)) or "none"
         raise click.ClickException(f"no survey '{survey}' (surveys: {known})")
-    if accounts.grant(db.session, researcher, survey):
-        audit.record(db.session, "grant", survey_id=survey, email=researcher.email)
-        click.echo(f"{researcher.email} may now see {survey}.")
+    new = accounts.grant(db.session, researcher, survey)
+    row = db.session.scalars(select(Grant).filter_by(researcher_id=researcher.id, survey_id=survey)).one()
+    if new or row.level != level:
+        row.level = level
+        audit.record(db.session, "grant", survey_id=survey, email=researcher.email, level=level)
+        click.echo(f"{researcher.email} may now {LEVEL_WORDS[level]} {survey}.")
     else:
-        click.echo(f"{researcher.email} could already see {survey}.")
+        click.echo(f"{researcher.email} could already {LEVEL_WORDS[level]} {survey}.")
     db.session.commit()
+
+
+LEVEL_WORDS = {Grant.READ: "see", Grant.MANAGE: "see and manage"}
 
 
 @users_cli.command("revoke")
@@ -103,7 +116,7 @@ def list_command() -> None:
         surveys = (
             "all"
             if researcher.role == Researcher.ADMIN
-            else ", ".join(sorted(g.survey_id for g in researcher.grants))
+            else ", ".join(sorted(f"{g.survey_id} ({g.level})" for g in researcher.grants))
         )
         rows.append((researcher.email, researcher.role, state, last, surveys or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]

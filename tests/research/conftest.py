@@ -46,11 +46,17 @@ def make_researcher(db):
     """Create an account (committed): make_researcher('r@example.org', role='researcher', surveys=[...])."""
 
     def make(
-        email: str, role: str = Researcher.RESEARCHER, surveys=(), password: str = PASSWORD
+        email: str,
+        role: str = Researcher.RESEARCHER,
+        surveys=(),
+        password: str = PASSWORD,
+        level: str = "read",
     ) -> Researcher:
         researcher = accounts.create_researcher(db, email, password, role)
         for survey_id in surveys:
             accounts.grant(db, researcher, survey_id)
+        for grant in researcher.grants:
+            grant.level = level
         db.commit()
         return researcher
 
@@ -76,9 +82,11 @@ def sign_in(client):
 def login_as(make_researcher, sign_in):
     """An account of this role (with these surveys) signed in on `client`: login_as('admin')."""
 
-    def login(role: str = Researcher.RESEARCHER, surveys=(), email: str | None = None) -> Researcher:
+    def login(
+        role: str = Researcher.RESEARCHER, surveys=(), email: str | None = None, level: str = "read"
+    ) -> Researcher:
         email = email or f"{role}@example.org"
-        researcher = make_researcher(email, role=role, surveys=surveys)
+        researcher = make_researcher(email, role=role, surveys=surveys, level=level)
         response = sign_in(email)
         assert response.status_code == 302, response.get_data(as_text=True)
         return researcher

@@ -82,7 +82,7 @@ def test_a_survey_that_does_not_exist_looks_the_same_as_one_not_granted(client, 
 
 
 def test_granted_survey_pages_open(app, client, login_as, values, db, make_response):
-    login_as(Researcher.RESEARCHER, surveys=["feedback"])
+    login_as(Researcher.RESEARCHER, surveys=["feedback"], level="manage")
     for path in (
         "/admin/",
         "/admin/surveys/feedback",
@@ -126,3 +126,31 @@ def test_audit_log_is_for_admins_only(client, login_as):
 def test_receipt_lookup_only_finds_responses_of_visible_surveys(client, login_as, values):
     login_as(Researcher.RESEARCHER, surveys=["waste-sorting"])
     assert client.get("/admin/receipt?code=K7QM-3XPA").status_code == 404
+
+
+def _manage_rules(app):
+    """Every researcher URL of one survey that only admins and `manage` grants may use."""
+    rules = [(r, m) for r, m in admin_rules(app) if "survey_id" in r.arguments]
+    marked = [(r, m) for r, m in rules if getattr(app.view_functions[r.endpoint], "research_manage", False)]
+    assert {r.endpoint for r, _ in marked} >= {"research.delete_confirm", "research.delete"}
+    return marked
+
+
+def test_a_read_grant_cannot_delete_or_manage_anything(app, client, login_as, values):
+    login_as(Researcher.RESEARCHER, surveys=["feedback"], level="read")
+    token = csrf_from(client.get("/admin/account").get_data(as_text=True))
+    for rule, method in _manage_rules(app):
+        response = call(client, method, build(rule, values), token)
+        assert response.status_code == 404, (method, rule.rule, response.status_code)
+    page = client.get(f"/admin/surveys/feedback/responses/{values['public_id']}").get_data(as_text=True)
+    assert "/delete" not in page  # no button for what would be refused
+
+
+def test_a_manage_grant_may_delete(app, client, login_as, values):
+    login_as(Researcher.RESEARCHER, surveys=["feedback"], level="manage")
+    path = f"/admin/surveys/feedback/responses/{values['public_id']}/delete"
+    page = client.get(path)
+    assert page.status_code == 200
+    deleted = client.post(path, data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert deleted.status_code == 302
+    assert client.get(f"/admin/surveys/feedback/responses/{values['public_id']}").status_code == 404

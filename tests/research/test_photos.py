@@ -126,7 +126,7 @@ def test_a_photo_is_reachable_only_through_its_own_response(client, login_as, re
 
 
 def test_erasure_by_receipt_code_deletes_the_photo(app, client, login_as, reports):
-    login_as(surveys=["station-report"])
+    login_as(surveys=["station-report"], level="manage")
     name = reports[0].answers["photo"]
     with app.app_context():
         media.thumbnail_path(name)

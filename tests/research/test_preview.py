@@ -31,9 +31,14 @@ def app(request, make_app, write_survey, surveys_dir):
 
 
 def begin(client, survey_id):
+    """Consent, then send the first page (which stores the response)."""
     page = client.get(f"/s/{survey_id}")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    return client.post(f"/s/{survey_id}", data={"csrf_token": token})
+    consented = client.post(f"/s/{survey_id}", data={"csrf_token": token})
+    first = client.get(consented.location).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', first).group(1)
+    client.post(consented.location, data={"csrf_token": token, "q": "x", "nav": "next"})
+    return consented
 
 
 def test_residents_cannot_open_it(client, request):

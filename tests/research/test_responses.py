@@ -81,7 +81,7 @@ def test_single_response_shows_labels_in_the_chosen_language(client, db, login_a
 
 
 def test_delete_asks_first_and_needs_the_form_token(client, db, login_as, feedback):
-    login_as(surveys=["feedback"])
+    login_as(surveys=["feedback"], level="manage")
     target_id, public_id = feedback[2].id, feedback[2].public_id
     url = f"/admin/surveys/feedback/responses/{public_id}/delete"
     page = client.get(url)
@@ -111,7 +111,7 @@ def test_delete_removes_the_photo_files_too(app, client, db, login_as, make_resp
         MediaFile(name=name, response_id=response.id, question_id="photo", size_bytes=4, width=1, height=1)
     )
     db.commit()
-    login_as(surveys=["feedback"])
+    login_as(surveys=["feedback"], level="manage")
     url = f"/admin/surveys/feedback/responses/{response.public_id}/delete"
     token = csrf_from(client.get(url).get_data(as_text=True))
     client.post(url, data={"csrf_token": token})

@@ -49,6 +49,25 @@ def test_grant_revoke_and_list(runner, db):
     assert actions == ["user_created", "grant", "revoke"]
 
 
+def test_grants_have_a_level_read_by_default(runner, db):
+    create(runner)
+    assert (
+        "may now see feedback" in runner.invoke(args=["users", "grant", "r@example.org", "feedback"]).output
+    )
+    assert db.query(Grant).one().level == "read"
+    raised = runner.invoke(args=["users", "grant", "r@example.org", "feedback", "--level", "manage"])
+    assert raised.exit_code == 0 and "may now see and manage feedback" in raised.output
+    db.expire_all()
+    assert db.query(Grant).one().level == "manage"
+    assert "feedback (manage)" in runner.invoke(args=["users", "list"]).output
+    wrong = runner.invoke(args=["users", "grant", "r@example.org", "feedback", "--level", "owner"])
+    assert wrong.exit_code == 2 and "'owner' is not one of 'read', 'manage'" in wrong.output
+    events = [
+        e.detail.get("level") for e in db.query(AuditEvent).filter_by(action="grant").order_by(AuditEvent.id)
+    ]
+    assert events == ["read", "manage"]
+
+
 def test_grant_of_an_unknown_survey_or_account_fails_clearly(runner, db):
     create(runner)
     unknown_survey = runner.invoke(args=["users", "grant", "r@example.org", "nope"])

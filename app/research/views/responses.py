@@ -10,7 +10,7 @@ from app import attachments, audit
 from app.extensions import db
 from app.research import dashboard as dashboards
 from app.research import photos, responses
-from app.research.access import response_or_404, survey_or_404, visible_survey_ids
+from app.research.access import manage_level, manages, response_or_404, survey_or_404, visible_survey_ids
 from app.research.blueprint import bp
 from app.research.filters import parse_filters
 from app.research.formatting import label_language
@@ -81,6 +81,7 @@ def response(survey_id: str, public_id: str):
         nav="surveys",
         tab="responses",
         form=ConfirmForm(),
+        may_delete=manages(current_user, survey_id),
     )
 
 
@@ -94,6 +95,7 @@ def response_photo(survey_id: str, public_id: str, name: str):
 
 
 @bp.get("/surveys/<survey_id>/responses/<public_id>/delete")
+@manage_level
 def delete_confirm(survey_id: str, public_id: str):
     """Ask before deleting a response."""
     survey = survey_or_404(survey_id)
@@ -110,6 +112,7 @@ def delete_confirm(survey_id: str, public_id: str):
 
 
 @bp.post("/surveys/<survey_id>/responses/<public_id>/delete")
+@manage_level
 def delete(survey_id: str, public_id: str):
     """Delete the response for good (and its photos); the audit log records who and when."""
     found = response_or_404(survey_id, public_id)

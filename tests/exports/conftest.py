@@ -131,6 +131,22 @@ KITCHEN_COLUMNS = [
     "why",
 ]
 
+# A question whose choices mix number codes and a text code.
+AGES = """
+id: ages
+title: Ages
+pages:
+  - id: p
+    questions:
+      - id: age
+        type: single_choice
+        label: Age
+        choices:
+          - {value: 1, label: Young}
+          - {value: 2, label: Old}
+          - {value: no_answer, label: Prefer not to say}
+"""
+
 # A Stockholm winter afternoon: 13:00 UTC is 14:00 local time.
 SUBMITTED = datetime(2026, 2, 10, 13, 0, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ import pyreadstat
 import pytest
 
 from app.exports import ExportOptions, export_survey
-from tests.exports.conftest import KITCHEN_COLUMNS
+from tests.exports.conftest import AGES, KITCHEN_COLUMNS
 
 FORMATS = ("xlsx", "csv", "sav", "zsav", "dta", "json")
 PERSIAN = ("نظر من درباره‌ی سطل‌های زباله " * 80)[:2000]  # 2,000 characters, about 3,700 bytes
@@ -179,22 +179,7 @@ def test_smiley_and_nps_scales_get_value_labels_in_the_codebook(
 def test_the_codebook_maps_text_codes_to_what_spss_and_stata_store(
     make_app, write_survey, surveys_dir, add, tmp_path
 ):
-    write_survey(
-        """
-        id: ages
-        title: Ages
-        pages:
-          - id: p
-            questions:
-              - id: age
-                type: single_choice
-                label: Age
-                choices:
-                  - {value: 1, label: Young}
-                  - {value: 2, label: Old}
-                  - {value: no_answer, label: Prefer not to say}
-        """
-    )
+    write_survey(AGES)
     with make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).app_context():
         add("ages", age="no_answer")
         document = json.loads(export_survey("ages", "json", out=tmp_path / "a.json").path.read_text())

@@ -14,7 +14,7 @@ import pytest
 from app.exports import ExportError, ExportOptions, export_survey, prepare_export
 from app.exports import xlsx as xlsx_module
 from app.exports.stata_spss import DTA, SAV, safe_names, truncate
-from tests.exports.conftest import KITCHEN_COLUMNS, PAYLOADS
+from tests.exports.conftest import AGES, KITCHEN_COLUMNS, PAYLOADS
 
 
 @pytest.fixture
@@ -231,20 +231,7 @@ def test_dta_reads_back_with_valid_names_and_labels(filled, tmp_path):
 def test_mixed_codes_keep_numbers_and_make_text_codes_missing(
     make_app, write_survey, surveys_dir, add, tmp_path
 ):
-    write_survey("""
-        id: ages
-        title: Ages
-        pages:
-          - id: p
-            questions:
-              - id: age
-                type: single_choice
-                label: Age
-                choices:
-                  - {value: 1, label: Young}
-                  - {value: 2, label: Old}
-                  - {value: no_answer, label: Prefer not to say}
-        """)
+    write_survey(AGES)
     with make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).app_context():
         add("ages", language="sv", age=2)
         add("ages", language="sv", age="no_answer")

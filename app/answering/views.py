@@ -293,7 +293,11 @@ def _resident_response(survey: Survey) -> responses.Answering | None:
     stored = _response_from_cookie(survey)
     if stored is not None and stored.status == Response.IN_PROGRESS:
         return stored
-    return _by_code(survey) or _pending(survey) or stored
+    pending = _pending(survey)
+    used = stored is not None and stored.consented_at is not None
+    if pending is not None and used and stored.consented_at >= pending.consented_at:
+        pending = None  # that consent is the one the stored response was started with
+    return _by_code(survey) or pending or stored
 
 
 # Responses this device continues by their participant code (started on another device), per survey.
@@ -507,8 +511,8 @@ def _store_pending(
         shown = pages.shown_ids(survey, response, page, form.answers())
         abort(make_response(_render_page(survey, lang, response, page, form, shown, notice=notice), 429))
     budgets.spend(NEW_RESPONSES, survey.id)
-    session.get(PENDING, {}).pop(survey.id, None)
-    session.modified = True
+    # The consent stays in the session until the response is sent (see _finish): this answer sets
+    # one cookie, the response's own, as simple clients (and wrk) expect.
     return responses.insert(db.session, response)
 
 
@@ -528,6 +532,7 @@ def _finish(survey: Survey, response: responses.Answering) -> HttpResponse:
     db.session.commit()
     receipts = session.setdefault("receipts", {})
     receipts[survey.id] = receipt
+    session.get(PENDING, {}).pop(survey.id, None)  # its consent is used: the next answers need a new one
     session.modified = True
     http = redirect(url_for(".thanks", survey_id=survey.id))
     if survey.kiosk:

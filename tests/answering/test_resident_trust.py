@@ -324,3 +324,11 @@ def test_switching_language_on_a_question_page_keeps_what_was_typed(lab, browse,
     assert '<html lang="en"' in shown.html
     assert shown.value("word") == "ABC!" and shown.value("count") == "2"
     assert shown.error_summary() == []  # a change of language is not a Next: nothing is checked yet
+
+
+def test_after_a_kiosk_resident_sends_the_next_one_must_consent_again(lab, browse, start, stored):
+    client = lab.test_client()
+    page = start(client, "kiosk")
+    assert next_(browse, client, page, {"mood": "5"}).location.endswith("/s/kiosk/thanks")
+    assert browse.get(client, "/s/kiosk/p/only").location.endswith("/s/kiosk")  # Back: the start page
+    assert len(stored("kiosk")) == 1

@@ -195,14 +195,31 @@ def pending(
     return response
 
 
-def insert(session: Session, response: Answering, now: datetime | None = None) -> str:
-    """Store a pending response (its start is when it was consented to); returns its resume token."""
+def claim(response: Answering) -> str:
+    """Give a pending response its resume token; it is stored by its first write (`insert`, or the
+    first page's save: one INSERT instead of an INSERT and an UPDATE)."""
     token = new_token()
     response.resume_token_hash = hash_token(token)
-    response.updated_at = now or utcnow()
-    values = {name: getattr(response, name) for name in COLUMNS if name != "id"}
-    response.id = session.execute(insert_statement(RESPONSE), values).inserted_primary_key[0]
     return token
+
+
+def insert(session: Session, response: Answering, now: datetime | None = None) -> str:
+    """Store a pending response now (its start is when it was consented to); returns its resume token."""
+    token = claim(response)
+    store(session, response, now)
+    return token
+
+
+def store(session: Session, response: Answering, now: datetime | None = None) -> None:
+    """Store a claimed pending response now (a page with a picture needs its row to attach it to)."""
+    _insert(session, response, {"updated_at": now or utcnow()})
+
+
+def _insert(session: Session, response: Answering, values: dict[str, Any]) -> None:
+    """INSERT the pending response with `values` written over its fields."""
+    vars(response).update(values)
+    row = {name: getattr(response, name) for name in COLUMNS if name != "id"}
+    response.id = session.execute(insert_statement(RESPONSE), row).inserted_primary_key[0]
 
 
 def renew_token(session: Session, response: Answering) -> str:
@@ -469,6 +486,9 @@ def _update_in_progress(session: Session, response: Answering, values: dict[str,
     what was just written); when not, it is read again, so the caller sees it as another request
     left it.
     """
+    if not response.id:  # a pending response: its first write stores it
+        _insert(session, response, values)
+        return True
     if not _write_if_in_progress(session, response, values):
         _read_again(session, response)
         return False

@@ -154,8 +154,10 @@ def _save_page(survey: Survey, lang: str, response: responses.Answering, page: P
 def thanks(survey_id: str):
     """The thank-you page with the receipt code the resident can quote to have the answers deleted."""
     survey = _survey(survey_id)
-    response = _response_from_cookie(survey)
-    sent = response.language if response is not None and response.status == Response.COMPLETE else None
+    sent = session.get(SENT_IN, {}).get(survey.id)  # the language of the answers just sent here
+    if sent is None:
+        response = _response_from_cookie(survey)
+        sent = response.language if response is not None and response.status == Response.COMPLETE else None
     lang = _language_when_open(survey, closed_ok=True, preferred=sent)  # the answers' language
     return _thanks_page(survey, lang, _receipt(survey))
 
@@ -316,7 +318,7 @@ def _by_code(survey: Survey) -> responses.Answering | None:
 
 def _masked(survey: Survey, response: responses.Answering) -> bool:
     """Whether this device continues the response by its code only: its earlier texts are not shown."""
-    if session.get(BY_CODE, {}).get(survey.id) != response.public_id:
+    if BY_CODE not in session or session[BY_CODE].get(survey.id) != response.public_id:
         return False
     token = request.cookies.get(_cookie_name(survey))
     return not (token and response.resume_token_hash == responses.hash_token(token))
@@ -456,6 +458,7 @@ CODE_PROBLEMS = "code_problems"  # the session's code just sent and what is wron
 
 
 PENDING = "pending"  # the session's consents not yet followed by a page sent, per survey
+SENT_IN = "sent_in"  # the language of the answers this device sent, per survey (for the thank-you)
 
 
 def _consent(survey: Survey, lang: str, code: str | None) -> responses.Answering:
@@ -503,17 +506,19 @@ def _store_pending(
     and per survey); its resume token for the cookie, or None when it was stored already."""
     if response.id:
         return None
-    if not budgets.left(NEW_RESPONSES, survey.id):
+    if not budgets.take(NEW_RESPONSES, survey.id):
         current_app.logger.warning("survey %s: new responses stopped by their budget", survey.id)
         notice = _(
             "Too many answers were started from here just now. Wait a while, then send the page again."
         )
         shown = pages.shown_ids(survey, response, page, form.answers())
         abort(make_response(_render_page(survey, lang, response, page, form, shown, notice=notice), 429))
-    budgets.spend(NEW_RESPONSES, survey.id)
     # The consent stays in the session until the response is sent (see _finish): this answer sets
     # one cookie, the response's own, as simple clients (and wrk) expect.
-    return responses.insert(db.session, response)
+    token = responses.claim(response)
+    if photos.photo_questions(form):  # a picture is attached to the stored row
+        responses.store(db.session, response)
+    return token  # else the page's save stores it, in one INSERT
 
 
 NEW_RESPONSES = "new_responses"
@@ -532,6 +537,7 @@ def _finish(survey: Survey, response: responses.Answering) -> HttpResponse:
     db.session.commit()
     receipts = session.setdefault("receipts", {})
     receipts[survey.id] = receipt
+    session.setdefault(SENT_IN, {})[survey.id] = response.language
     session.get(PENDING, {}).pop(survey.id, None)  # its consent is used: the next answers need a new one
     session.modified = True
     http = redirect(url_for(".thanks", survey_id=survey.id))

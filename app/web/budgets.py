@@ -45,6 +45,24 @@ def left(kind: str, survey_id: str) -> bool:
         return True
 
 
+def take(kind: str, survey_id: str) -> bool:
+    """Spend one of `kind` if both budgets allow it (one counter hit each); False when one is used up
+    (then nothing is spent). Fails open, as left() does."""
+    rate_limiter = limiter.limiter
+    try:
+        spends = _spends(kind, survey_id)
+        if not all(rate_limiter.test(item, *keys) for item, keys in spends):
+            return False
+        for item, keys in spends:
+            rate_limiter.hit(item, *keys)
+        return True
+    except Exception:  # as in left()
+        current_app.logger.warning(
+            "budget %s of survey %s could not be counted", kind, survey_id, exc_info=True
+        )
+        return True
+
+
 def spend(kind: str, survey_id: str, cost: int = 1) -> None:
     """Count a spending of `kind` (`cost` units of it) by this client on this survey, in both budgets."""
     rate_limiter = limiter.limiter

@@ -1,7 +1,6 @@
-"""Researcher accounts: passwords, sign-in with a per-account lockout, sessions, the first-admin link."""
+"""Researcher accounts: passwords, sign-in, sessions that can be ended, grants, the first-admin link."""
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +9,7 @@ from functools import cache
 from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db, login_manager
@@ -20,11 +19,6 @@ ROLES = (Researcher.ADMIN, Researcher.RESEARCHER)
 # NIST SP 800-63B: a length floor and no composition rules; long passphrases are welcome.
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 256
-# Per account: this many failures within the window lock the account for LOCK_TIME. Short on purpose,
-# so that a stranger cannot keep a researcher out for long, while guessing stays hopeless.
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCK_TIME = timedelta(minutes=15)
 SETUP_LINK_LIFETIME = timedelta(hours=24)
 # werkzeug's scrypt (memory-hard, in the standard library through OpenSSL): no native dependency to
 # build, and the parameters are in every hash, so a hash made with older ones is upgraded at sign-in.
@@ -90,13 +84,18 @@ def create_researcher(db_session: Session, email: str, password: str, role: str)
 
 
 def set_password(researcher: Researcher, password: str) -> None:
-    """Replace the password; every other session of the account ends (see password_mark)."""
+    """Replace the password; every session of the account ends (flushes)."""
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
     researcher.password_hash = hash_password(password)
-    researcher.failed_sign_ins = 0
-    researcher.locked_until = None
+    end_all_sessions(researcher)
+
+
+def set_active(researcher: Researcher, active: bool) -> None:
+    """Let the account sign in, or stop it; either way its sessions end: enabling revives none (flushes)."""
+    researcher.active = active
+    end_all_sessions(researcher)
 
 
 @dataclass(frozen=True)
@@ -104,27 +103,20 @@ class SignInResult:
     """The account that signed in (or None) and, for the audit log only, what happened."""
 
     researcher: Researcher | None
-    outcome: str  # signed_in | unknown_account | wrong_password | locked_now | locked | disabled
+    outcome: str  # signed_in | unknown_account | wrong_password | disabled
 
 
 def authenticate(db_session: Session, email: str, password: str, now: datetime | None = None) -> SignInResult:
-    """Check a sign-in attempt and keep the per-account failure count (flushes, never commits)."""
+    """Check a sign-in attempt (flushes, never commits); failures are counted per client, by the caller."""
     now = now or utcnow()
     researcher = find_researcher(db_session, email)
     if researcher is None:
         check_password_hash(_dummy_hash(), password)
         return SignInResult(None, "unknown_account")
-    if researcher.locked_until is not None and researcher.locked_until > now:
-        check_password_hash(_dummy_hash(), password)
-        return SignInResult(None, "locked")
     if not check_password_hash(researcher.password_hash, password):
-        outcome = _count_failure(researcher, now)
-        db_session.flush()
-        return SignInResult(None, outcome)
+        return SignInResult(None, "wrong_password")
     if not researcher.active:
         return SignInResult(None, "disabled")
-    researcher.failed_sign_ins = 0
-    researcher.locked_until = None
     researcher.last_sign_in = now
     if not researcher.password_hash.startswith(_current_parameters() + "$"):
         researcher.password_hash = hash_password(password)
@@ -132,26 +124,19 @@ def authenticate(db_session: Session, email: str, password: str, now: datetime |
     return SignInResult(researcher, "signed_in")
 
 
-def _count_failure(researcher: Researcher, now: datetime) -> str:
-    recent = (
-        researcher.last_failed_sign_in is not None and now - researcher.last_failed_sign_in < FAILURE_WINDOW
-    )
-    researcher.failed_sign_ins = (researcher.failed_sign_ins if recent else 0) + 1
-    researcher.last_failed_sign_in = now
-    if researcher.failed_sign_ins >= MAX_FAILURES:
-        researcher.locked_until = now + LOCK_TIME
-        researcher.failed_sign_ins = 0
-        return "locked_now"
-    return "wrong_password"
-
-
 # ----------------------------------------------------------------------------- sessions
+# A session is a signed cookie, so a copy of it works wherever it is sent. To end sessions on the
+# server, each account has a generation: a session holds the one it began in, and is refused once
+# the account's has moved on (sign-out, sign out everywhere, a new password, disabling, enabling).
+
+GENERATION = "generation"
 
 
-def password_mark(researcher: Researcher) -> str:
-    """A short keyed digest of the password hash: changing the password invalidates older sessions."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, researcher.password_hash.encode(), hashlib.sha256).hexdigest()[:16]
+def end_all_sessions(researcher: Researcher) -> None:
+    """End every session of the account, on every device and in every copy of its cookie (flushes)."""
+    # Raised in SQL, so that two bumps at once both count and a session begun between them ends too.
+    researcher.session_generation = Researcher.session_generation + 1
+    object_session(researcher).flush()
 
 
 def start_session(researcher: Researcher, now: datetime | None = None) -> None:
@@ -162,11 +147,11 @@ def start_session(researcher: Researcher, now: datetime | None = None) -> None:
     session.permanent = True
     session["signed_in_at"] = now.timestamp()
     session["seen_at"] = now.timestamp()
-    session["password_mark"] = password_mark(researcher)
+    session[GENERATION] = researcher.session_generation
 
 
 def end_session() -> None:
-    """Sign out and forget everything in the session."""
+    """Forget everything in this browser's session (end_all_sessions ends it on the server)."""
     logout_user()
     session.clear()
 
@@ -188,13 +173,14 @@ def session_expired(now: datetime | None = None) -> bool:
 
 @login_manager.user_loader
 def load_researcher(researcher_id: str) -> Researcher | None:
-    """The signed-in researcher, or None when the account is gone, disabled or its password changed."""
+    """The signed-in researcher, or None when the account is gone or disabled or its sessions were ended."""
     if not researcher_id.isdigit():
         return None
     researcher = db.session.get(Researcher, int(researcher_id))
     if researcher is None or not researcher.active:
         return None
-    if not hmac.compare_digest(session.get("password_mark", ""), password_mark(researcher)):
+    # A session from before generations has none: it ends, and its owner signs in once more.
+    if session.get(GENERATION) != researcher.session_generation:
         return None
     return researcher
 

@@ -15,7 +15,10 @@ ACTIONS = {
     "sign_in": _l("Signed in"),
     "sign_in_failed": _l("Failed sign-in"),
     "sign_out": _l("Signed out"),
-    "account_locked": _l("Account locked after failed sign-ins"),
+    "signed_out_everywhere": _l("Signed out everywhere"),
+    "sign_in_slowed": _l("A device slowed down after wrong passwords"),
+    "sign_in_burst": _l("Many failed sign-ins for one account"),
+    "account_locked": _l("Account locked after failed sign-ins"),  # no longer happens; older events show it
     "password_changed": _l("Password changed"),
     "user_created": _l("Account created"),
     "user_disabled": _l("Account disabled"),

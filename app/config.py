@@ -41,6 +41,13 @@ def from_environment(instance_path: str) -> dict:
         # Kilobytes of pictures stored (after resizing, about 300 KB each), per client and per survey.
         "LYSSNA_PHOTO_KB_PER_CLIENT": env.get("LYSSNA_PHOTO_KB_PER_CLIENT", "100000/hour"),
         "LYSSNA_PHOTO_KB_PER_SURVEY": env.get("LYSSNA_PHOTO_KB_PER_SURVEY", "2000000/hour"),
+        # Wrong passwords (see app/web/failed_sign_ins.py): from one client for one account, after which
+        # that client waits until the window ends (each starts at its first failure); for one account
+        # from anywhere, recorded in the audit log as a burst. Neither ever locks the account.
+        "LYSSNA_SIGN_IN_FAILURES_PER_CLIENT": env.get(
+            "LYSSNA_SIGN_IN_FAILURES_PER_CLIENT", "5/15 minutes;20/day"
+        ),
+        "LYSSNA_SIGN_IN_FAILURES_PER_ACCOUNT": env.get("LYSSNA_SIGN_IN_FAILURES_PER_ACCOUNT", "30/hour"),
         # Keys in a shared Redis start with this, so several deployments (or test runs) can share it.
         "RATELIMIT_KEY_PREFIX": env.get("LYSSNA_REDIS_PREFIX", "lyssna"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_integer(env, "LYSSNA_SESSION_HOURS", 8)),

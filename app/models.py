@@ -192,7 +192,10 @@ class Researcher(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Sign-in attempts per account: failures in the current window, and a lock when there were too many.
+    # Every session holds the generation it began in; raising it ends them all, copies of the cookie too.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Retired: an account is no longer locked (failures slow the failing client, app/web/failed_sign_ins.py).
+    # Neither read nor written; kept so that the previous release still runs on this schema.
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     last_failed_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -47,7 +47,7 @@ def create_command(email: str, role: str, password_stdin: bool) -> None:
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 def set_password_command(email: str, password_stdin: bool) -> None:
-    """Give an account a new password (it also lifts a sign-in lock)."""
+    """Give an account a new password; its sessions end on every device."""
     researcher = _account(email)
     try:
         accounts.set_password(researcher, _read_password(password_stdin))
@@ -107,11 +107,8 @@ def revoke_command(email: str, survey: str) -> None:
 def list_command() -> None:
     """Show every account: email, role, state, last sign-in and granted surveys."""
     rows = [("EMAIL", "ROLE", "STATE", "LAST SIGN-IN", "SURVEYS")]
-    now = accounts.utcnow()
     for researcher in db.session.scalars(select(Researcher).order_by(Researcher.email)):
         state = "active" if researcher.active else "disabled"
-        if researcher.locked_until and researcher.locked_until > now:
-            state += ", locked"
         last = researcher.last_sign_in.strftime("%Y-%m-%d %H:%M UTC") if researcher.last_sign_in else "never"
         surveys = (
             "all"
@@ -126,7 +123,7 @@ def list_command() -> None:
 
 def _set_active(email: str, active: bool) -> Researcher:
     researcher = _account(email)
-    researcher.active = active
+    accounts.set_active(researcher, active)
     audit.record(db.session, "user_enabled" if active else "user_disabled", email=researcher.email)
     db.session.commit()
     return researcher
@@ -135,14 +132,14 @@ def _set_active(email: str, active: bool) -> Researcher:
 @users_cli.command("disable")
 @click.argument("email")
 def disable_command(email: str) -> None:
-    """Stop an account from signing in; its sessions end at their next request."""
+    """Stop an account from signing in; its sessions end at once."""
     click.echo(f"Disabled {_set_active(email, False).email}.")
 
 
 @users_cli.command("enable")
 @click.argument("email")
 def enable_command(email: str) -> None:
-    """Let a disabled account sign in again."""
+    """Let a disabled account sign in again; its old sessions stay ended."""
     click.echo(f"Enabled {_set_active(email, True).email}.")
 
 

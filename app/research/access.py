@@ -115,6 +115,8 @@ def safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/admin/"):
         return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):  # a header cannot carry it
+        return None
     return target
 
 

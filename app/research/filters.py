@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from app.answering.access import HIDDEN_VALUE
 from app.models import Response
 from app.surveys.models import Survey
 
@@ -82,14 +83,23 @@ class ParsedFilters:
     problems: list = field(default_factory=list)  # messages (translated when shown)
 
 
+# Dates a filter may name: wide enough for any pilot, narrow enough that a day and its time zone
+# always make a valid moment (9999-12-31 plus a day, or 0001-01-01 in UTC, do not).
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def _day(value: str | None, problems: list, what) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         problems.append(_l("The %(what)s date must look like 2026-05-31.", what=what))
         return None
+    if not EARLIEST <= day <= LATEST:
+        problems.append(_l("The %(what)s date must be between 1900 and 2999.", what=what))
+        return None
+    return day
 
 
 def parse_filters(args: Mapping[str, str], survey: Survey | None) -> ParsedFilters:
@@ -105,8 +115,12 @@ def parse_filters(args: Mapping[str, str], survey: Survey | None) -> ParsedFilte
     hidden = []
     for name in survey.hidden_fields if survey is not None else ():
         value = (args.get(HIDDEN_PREFIX + name) or "").strip()
-        if value:
-            hidden.append((name, value[:MAX_VALUE_LENGTH]))
+        if value and not HIDDEN_VALUE.fullmatch(value):  # no response can hold it (a link's rule)
+            problems.append(
+                _l("A value of %(name)s holds only letters, digits, - and _ (at most 64).", name=name)
+            )
+        elif value:
+            hidden.append((name, value))
     filters = Filters(
         date_from=date_from,
         date_to=date_to,

@@ -28,6 +28,8 @@ def export(survey_id: str):
     """Download the responses with the dashboard's filters (format, codes or labels, label language)."""
     survey = survey_or_404(survey_id)
     parsed = parse_filters(request.args, survey)
+    if parsed.problems:  # never an export of other rows than the ones asked for
+        return _export_error(survey, " ".join(str(problem) for problem in parsed.problems), 400)
     try:
         fmt, options = jobs.export_options(survey, parsed.filters, request.args)
         prepared = prepare_export(survey_id, fmt, options)

@@ -38,4 +38,4 @@ def photo_gallery(survey_id: str):
         lang=lang,
         nav="surveys",
         tab="photos",
-    )
+    ), (400 if parsed.problems else 200)

@@ -48,7 +48,7 @@ def responses_list(survey_id: str):
         lang=label_language(survey),
         nav="surveys",
         tab="responses",
-    )
+    ), (400 if parsed.problems else 200)
 
 
 @bp.get("/receipt")

@@ -47,7 +47,7 @@ def dashboard(survey_id: str):
         lang=lang,
         nav="surveys",
         tab="dashboard",
-    )
+    ), (400 if parsed.problems else 200)
 
 
 @bp.get("/pilots/<pilot>")

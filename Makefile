@@ -16,11 +16,13 @@ $(INSTALLED): requirements.txt
 setup: $(INSTALLED)
 	$(BIN)/pybabel --quiet compile --directory app/translations
 
+PORT ?= 5000
+
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) surveys sync
-	$(FLASK) users setup-link --base-url http://127.0.0.1:5000
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) users setup-link --base-url http://127.0.0.1:$(PORT)
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

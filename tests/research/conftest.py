@@ -105,3 +105,15 @@ def csrf(client):
         return csrf_from(page.get_data(as_text=True))
 
     return token
+
+
+def post_export(client, url: str):
+    """Press the export button: POST `url`'s query (format, filters) with the form token, as the
+    dashboard's export form does."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    token = csrf_from(client.get("/admin/account").get_data(as_text=True))
+    from werkzeug.datastructures import MultiDict
+
+    return client.post(parts.path, data=MultiDict([*parse_qsl(parts.query), ("csrf_token", token)]))

@@ -3,6 +3,8 @@ with a line break gives a 400 with a message (or is ignored), never a 500."""
 
 import pytest
 
+from .conftest import PASSWORD, csrf_from, post_export
+
 PAGES = ("/admin/surveys/waste-sorting", "/admin/surveys/waste-sorting/responses")
 
 
@@ -21,13 +23,20 @@ def test_a_bad_filter_is_a_400_with_its_message(client, login_as, query, message
         page = client.get(path + query + "&lang=en")
         assert page.status_code == 400, (path, page.status_code)
         assert message in page.get_data(as_text=True), path
-    export = client.get("/admin/surveys/waste-sorting/export" + query + "&format=csv&lang=en")
-    assert export.status_code == 400 and message in export.get_data(as_text=True)
+    export = post_export(client, "/admin/surveys/waste-sorting/export" + query + "&format=csv&lang=en")
+    if "date" in message:  # (a form's control characters are dropped before any view sees them)
+        assert export.status_code == 400 and message in export.get_data(as_text=True)
+    assert export.status_code < 500
+
+
+def test_an_export_is_a_post_with_the_form_token(client, login_as):
+    login_as(surveys=["waste-sorting"])
+    assert client.get("/admin/surveys/waste-sorting/export?format=csv").status_code == 405
+    assert client.post("/admin/surveys/waste-sorting/export", data={"format": "csv"}).status_code == 400
+    assert post_export(client, "/admin/surveys/waste-sorting/export?format=csv").status_code == 200
 
 
 def test_a_next_with_a_line_break_is_ignored(client, make_researcher):
-    from .conftest import PASSWORD, csrf_from
-
     make_researcher("r@example.org", surveys=["waste-sorting"])
     page = client.get("/admin/login?next=/admin/%0d%0aSet-Cookie:x=1")
     assert page.status_code == 200

@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from app.models import AuditEvent, ExportJob, Researcher
 from app.research import jobs
 
+from .conftest import post_export
+
 
 @pytest.fixture
 def app(make_app):
@@ -43,8 +45,8 @@ def test_dashboard_export_button_carries_the_filters(client, login_as, stations)
 
 def test_small_export_streams_the_filtered_rows_with_labels(client, db, login_as, stations):
     login_as(surveys=["waste-sorting"])
-    response = client.get(
-        "/admin/surveys/waste-sorting/export?format=xlsx&values=labels&lang=en&hidden_station=12"
+    response = post_export(
+        client, "/admin/surveys/waste-sorting/export?format=xlsx&values=labels&lang=en&hidden_station=12"
     )
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith('attachment; filename="waste-sorting-')
@@ -66,7 +68,9 @@ def test_faster_formats_may_stream_more_rows(app):
 
 def test_csv_export_with_semicolons(client, login_as, stations):
     login_as(surveys=["waste-sorting"])
-    response = client.get("/admin/surveys/waste-sorting/export?format=csv&sep=semicolon&hidden_station=7")
+    response = post_export(
+        client, "/admin/surveys/waste-sorting/export?format=csv&sep=semicolon&hidden_station=7"
+    )
     text = response.get_data(as_text=True)
     assert response.mimetype == "text/csv"
     assert text.splitlines()[0].lstrip("\ufeff").startswith("response_id;")  # with a BOM for Excel
@@ -74,14 +78,14 @@ def test_csv_export_with_semicolons(client, login_as, stations):
 
 def test_unknown_format_is_a_clear_error(client, login_as, stations):
     login_as(surveys=["waste-sorting"])
-    response = client.get("/admin/surveys/waste-sorting/export?format=docx")
+    response = post_export(client, "/admin/surveys/waste-sorting/export?format=docx")
     assert response.status_code == 400
     assert "Unknown format" in response.get_data(as_text=True)
 
 
 def test_large_export_runs_in_the_background_then_downloads(client, db, login_as, stations):
     login_as(surveys=["waste-sorting"])
-    response = client.get("/admin/surveys/waste-sorting/export?format=xlsx")
+    response = post_export(client, "/admin/surveys/waste-sorting/export?format=xlsx")
     assert response.status_code == 302
     status_url = response.location
     assert status_url.startswith("/admin/surveys/waste-sorting/exports/")
@@ -101,7 +105,7 @@ def test_background_export_of_someone_else_is_404(
     app, client, db, login_as, sign_in, make_researcher, stations
 ):
     login_as(surveys=["waste-sorting"])
-    status_url = client.get("/admin/surveys/waste-sorting/export?format=xlsx").location
+    status_url = post_export(client, "/admin/surveys/waste-sorting/export?format=xlsx").location
     jobs.wait_for_jobs()
     make_researcher("other@example.org", surveys=["waste-sorting"])
     other = app.test_client()
@@ -123,7 +127,7 @@ def test_failed_background_export_says_why(client, db, login_as, stations, monke
     from app.exports import prepare_export  # the view still counts the rows with the real one
 
     monkeypatch.setattr("app.research.views.exports.prepare_export", prepare_export)
-    status_url = client.get("/admin/surveys/waste-sorting/export?format=xlsx").location
+    status_url = post_export(client, "/admin/surveys/waste-sorting/export?format=xlsx").location
     jobs.wait_for_jobs()
     page = client.get(status_url).get_data(as_text=True)
     assert "The export failed: disk full" in page
@@ -138,7 +142,7 @@ def test_an_export_that_fails_is_a_clear_page_logged_with_its_code_and_not_audit
 
     monkeypatch.setattr("app.exports.xlsx.write_xlsx", broken)
     login_as(surveys=["waste-sorting"])
-    response = client.get("/admin/surveys/waste-sorting/export?format=xlsx&hidden_station=7")
+    response = post_export(client, "/admin/surveys/waste-sorting/export?format=xlsx&hidden_station=7")
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     code = response.headers["X-Request-Id"]
@@ -157,7 +161,7 @@ def stopped_job(app, client, db, login_as, stations, monkeypatch):
     login_as(surveys=["waste-sorting"])
     real_run = jobs.run
     monkeypatch.setattr(jobs, "run", lambda *args: None)  # the worker goes before writing anything
-    status_url = client.get("/admin/surveys/waste-sorting/export?format=xlsx").location
+    status_url = post_export(client, "/admin/surveys/waste-sorting/export?format=xlsx").location
     jobs.wait_for_jobs()
     job = db.query(ExportJob).one()
     assert (job.status, job.attempts) == (ExportJob.RUNNING, 1)
@@ -214,7 +218,7 @@ def test_a_one_response_export_says_response(client, db, login_as, make_response
     make_response("waste-sorting", hidden={"station": "12"}, visits="weekly")
     db.commit()
     login_as(surveys=["waste-sorting"])
-    status_url = client.get("/admin/surveys/waste-sorting/export?format=xlsx").location
+    status_url = post_export(client, "/admin/surveys/waste-sorting/export?format=xlsx").location
     jobs.wait_for_jobs()
     assert "The export is ready: 1 response." in client.get(status_url).get_data(as_text=True)
 

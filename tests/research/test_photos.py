@@ -10,7 +10,7 @@ from PIL import Image
 from app import attachments, media
 from app.models import Response
 
-from .conftest import csrf_from
+from .conftest import csrf_from, post_export
 
 
 def jpeg(colour=(200, 30, 30), size=(800, 600)) -> bytes:
@@ -157,7 +157,7 @@ def test_dashboard_export_with_photos_is_a_zip_named_as_the_column(client, login
 
     login_as(surveys=["station-report"])
 
-    started = client.get("/admin/surveys/station-report/export?format=csv&hidden_station=12&media=1")
+    started = post_export(client, "/admin/surveys/station-report/export?format=csv&hidden_station=12&media=1")
 
     assert started.status_code == 302  # always in the background
     jobs.wait_for_jobs()

@@ -23,20 +23,23 @@ from app.research.photos import photo_questions
 SPOOL_BYTES = 16 * 1024 * 1024  # an inline export larger than this is made in a temporary file
 
 
-@bp.get("/surveys/<survey_id>/export")
+@bp.post("/surveys/<survey_id>/export")
 def export(survey_id: str):
-    """Download the responses with the dashboard's filters (format, codes or labels, label language)."""
+    """Download the responses with the dashboard's filters (format, codes or labels, label language).
+
+    A POST with the form token: an export writes the audit log (and may start a job), so a link
+    from elsewhere must not be able to make one."""
     survey = survey_or_404(survey_id)
-    parsed = parse_filters(request.args, survey)
+    parsed = parse_filters(request.form, survey)
     if parsed.problems:  # never an export of other rows than the ones asked for
         return _export_error(survey, " ".join(str(problem) for problem in parsed.problems), 400)
     try:
-        fmt, options = jobs.export_options(survey, parsed.filters, request.args)
+        fmt, options = jobs.export_options(survey, parsed.filters, request.form)
         prepared = prepare_export(survey_id, fmt, options)
     except ExportError as exc:
         return _export_error(survey, str(exc), 400)
     # With its photos the export is a ZIP of many files: always made in the background.
-    media = request.args.get("media") == "1" and bool(photo_questions(survey))
+    media = request.form.get("media") == "1" and bool(photo_questions(survey))
     if media or jobs.runs_in_background(fmt, prepared.rows):
         job = jobs.new_job(db.session, current_user.id, survey_id, fmt, options, media)
         db.session.commit()  # the job records the export in the audit log once its file is made

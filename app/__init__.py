@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from app import config as settings
+from app.private_files import private_dir
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def configure(app: Flask, overrides: dict) -> None:
     """Defaults, then the environment, then the caller's overrides; a secret key always."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_dir(Path(app.instance_path))  # the development database, photos and secret key live here
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(overrides)

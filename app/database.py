@@ -1,10 +1,14 @@
 """Database connection settings that SQLAlchemy does not set by itself."""
 
+from contextlib import suppress
+from pathlib import Path
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
+from app.private_files import create_private, private_dir
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -18,11 +22,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _private_sqlite_file(_dialect, _record, cargs, cparams) -> None:
+    # SQLite would create a missing database file readable by everyone (0644 less the umask), and its
+    # -wal and -shm files take the database file's mode: made here first, all three are 0600.
+    database = cargs[0] if cargs else cparams.get("database")
+    if not database or database == ":memory:" or cparams.get("uri"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    private_dir(path.parent)
+    with suppress(FileExistsError):  # another worker's connection made it meanwhile
+        create_private(path)
+
+
 def configure_engine(app: Flask) -> None:
-    """Apply per-connection settings to the app's engine (SQLite pragmas)."""
+    """Apply per-connection settings to the app's engine (SQLite pragmas; a new database file is private)."""
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
+            event.listen(engine, "do_connect", _private_sqlite_file)
             event.listen(engine, "connect", _sqlite_pragmas)
 
 

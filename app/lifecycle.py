@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app import attachments
 from app.extensions import db
 from app.models import AuditEvent, MediaFile, Response, SurveyVersion, utcnow
+from app.private_files import create_private
 from app.surveys.loader import survey_from_json
 from app.surveys.registry import Registry, current_registry
 
@@ -188,7 +189,7 @@ def backup_sqlite(source: Path, target: Path) -> int:
     if not source.is_file():
         raise BackupError(f"There is no database at {source}.")
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    create_private(partial)
     try:
         with _connect(source) as live, _connect(partial) as copy:
             live.backup(copy)

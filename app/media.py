@@ -28,6 +28,8 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageCms, ImageOps
 from werkzeug.datastructures import FileStorage
 
+from app.private_files import open_private, private_dir
+
 MB = 1024 * 1024
 JPEG_QUALITY = 82
 THUMBNAIL_SIDE = 320
@@ -329,9 +331,7 @@ def encode_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 
 def media_dir() -> Path:
     """The folder photos are kept in (created on first use, readable by this user only)."""
-    folder = Path(current_app.config["LYSSNA_MEDIA_DIR"])
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+    return private_dir(Path(current_app.config["LYSSNA_MEDIA_DIR"]))
 
 
 def store_photo(upload: FileStorage | bytes, max_mb: float) -> StoredPhoto:
@@ -348,9 +348,8 @@ def store_photo(upload: FileStorage | bytes, max_mb: float) -> StoredPhoto:
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary name in the same folder, then rename: readers never see half a file."""
     temporary = path.with_name(f".{uuid.uuid4().hex}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "wb") as file:
+        with open_private(temporary) as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())

@@ -17,6 +17,7 @@ from pathlib import Path
 from app import media
 from app.exports.files import PreparedExport
 from app.exports.table import Progress
+from app.private_files import create_private, private_dir
 
 MEDIA_FOLDER = "media"
 
@@ -56,9 +57,9 @@ def photo_names(export: PreparedExport) -> list[str]:
 
 def write_with_media(export: PreparedExport, path: Path, progress: Progress | None = None) -> ArchiveResult:
     """Write a ZIP with the export file (and its CSV codebook) and media/<name> for every photo in it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     included = missing = 0
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    temporary = create_private(path.with_name(f".{path.name}.{secrets.token_hex(4)}.part"))
     try:
         with tempfile.TemporaryDirectory(prefix="lyssna-export-") as folder:
             result = export.write(Path(folder) / export.filename, progress)

@@ -18,6 +18,7 @@ from flask import current_app
 from app.config import PROJECT_ROOT
 from app.exports.table import Cut, ExportError, ExportOptions, Progress, Table, build_table
 from app.extensions import db
+from app.private_files import FILE_MODE, create_private, private_dir
 from app.surveys.models import SURVEY_ID
 
 FORMATS = ("xlsx", "csv", "sav", "zsav", "dta", "json")
@@ -94,8 +95,9 @@ class PreparedExport:
         return MIMETYPES[self.fmt]
 
     def write(self, path: Path, progress: Progress | None = None) -> ExportResult:
-        """Write the file under a temporary name beside `path`, then rename it into place."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the file under a temporary name beside `path`, then rename it into place (0600, see
+        app.private_files)."""
+        private_dir(path.parent)
         rows = _atomically(path, lambda tmp: self._write_file(tmp, progress))
         codebook_path = None
         if self.fmt == "csv" and self.table.options.codebook:
@@ -111,7 +113,7 @@ class PreparedExport:
             yield from self._stream(progress)
             return
         with tempfile.TemporaryDirectory(prefix="lyssna-export-") as folder:
-            path = Path(folder) / self.filename
+            path = create_private(Path(folder) / self.filename)
             self._write_file(path, progress)
             with path.open("rb") as handle:
                 while chunk := handle.read(STREAM_CHUNK):
@@ -148,10 +150,15 @@ class PreparedExport:
 
 
 def _atomically(path: Path, write) -> int:
-    """Run `write(temp_path)` on a hidden temporary name in the same folder, then rename to `path`."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    """Run `write(temp_path)` on a hidden temporary name in the same folder, then rename to `path`.
+
+    The temporary file is made 0600 before `write` fills it, and set 0600 again before the rename in
+    case a writer replaced it.
+    """
+    tmp = create_private(path.with_name(f".{path.name}.{secrets.token_hex(4)}.part"))
     try:
         result = write(tmp)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

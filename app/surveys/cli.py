@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Response, SurveyVersion
+from app.private_files import open_private, private_dir
 from app.surveys.loader import load_file, survey_files
 from app.surveys.models import SURVEY_ID
 from app.surveys.registry import SyncReport, current_registry, preview, sync
@@ -166,9 +167,8 @@ def codes_command(survey_id: str, count: int) -> None:
         raise click.ClickException(f"{survey_id} is not an `access: token` survey, so it takes no codes")
     codes = generate_codes(db.session, survey_id, count)
     folder = Path(current_app.config["LYSSNA_EXPORTS_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"codes-{survey_id}-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
-    with path.open("x", newline="", encoding="utf-8") as out:
+    path = private_dir(folder) / f"codes-{survey_id}-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
+    with open_private(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["code", "link"])
         writer.writerows([code, f"/s/{survey_id}?code={code}"] for code in codes)

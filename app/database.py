@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
-from app.private_files import create_private, private_dir
+from app.private_files import create_private
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -29,9 +29,9 @@ def _private_sqlite_file(_dialect, _record, cargs, cparams) -> None:
     if not database or database == ":memory:" or cparams.get("uri"):
         return
     path = Path(database)
-    if path.exists():
+    # A folder that does not exist is a wrong DATABASE_URL: SQLite then fails, and /healthz says so.
+    if path.exists() or not path.parent.is_dir():
         return
-    private_dir(path.parent)
     with suppress(FileExistsError):  # another worker's connection made it meanwhile
         create_private(path)
 

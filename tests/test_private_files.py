@@ -172,6 +172,7 @@ def test_photos_and_thumbnails_are_private(snap_app, answered, tmp_path):
 
 def test_sqlite_database_the_app_creates_is_private_with_its_wal_files(tmp_path):
     path = tmp_path / "data" / "lyssna.db"
+    path.parent.mkdir(mode=0o700)  # its folder, as the instance folder the app makes (a wrong path fails)
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         with db.engine.connect() as conn:

@@ -250,7 +250,7 @@ def _fixed_entry(table: Table, column: Column) -> CodebookEntry:
         text = gettext(
             "Hidden field '%(name)s', taken from the survey link (e.g. the QR code)", name=column.qid
         )
-        versions = _numbers(v for v in table.versions if column.qid in v.survey.hidden_fields)
+        versions = _numbers(v.number for v in table.versions if column.qid in v.survey.hidden_fields)
     else:
         text = gettext("Participant code the resident answered with")
     return CodebookEntry(column.name, text, str(TYPE_NAMES[column.source]), "", values, "", "", versions)
@@ -286,9 +286,9 @@ def _versions_and_wordings(table: Table, column: Column) -> tuple[tuple[int, ...
     return versions, tuple(Wording(text, tuple(numbers)) for text, numbers in asked.items())
 
 
-def _numbers(items) -> tuple[int, ...]:
+def _numbers(numbers) -> tuple[int, ...]:
     """Version numbers, ascending, without the never-stored version 0."""
-    return tuple(sorted({getattr(n, "number", n) for n in items} - {0}))
+    return tuple(sorted(set(numbers) - {0}))
 
 
 SMILEY_WORDS = (

@@ -237,16 +237,9 @@ def build_table(session: Session, survey_id: str, options: ExportOptions) -> Tab
         )
     tz = ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])
     base = [Response.survey_id == survey_id, Response.is_test.is_(False)]
-    # Which versions responses started and ended on: their columns are in the export, whatever later
-    # versions removed, and so are those of any version a response lived through in between.
-    spans = {
-        (last, first or last)
-        for last, first in session.execute(
-            select(Response.version_id, Response.started_version_id).where(*base).distinct()
-        )
-    }
-    lived = {row.id for row in stored if any(min(a, b) <= row.id <= max(a, b) for a, b in spans)}
-    versions = _versions(session, survey, stored, lived)
+    # Their columns are in the export, whatever later versions removed.
+    spans = version_spans(session, survey_id)
+    versions = _versions(session, survey, stored, lived_through([row.id for row in stored], spans))
     columns = _columns(versions)
     conditions = base + _filters(options, versions, tz)
     total, demo, max_id = _count(session, conditions, versions)
@@ -266,6 +259,22 @@ def build_table(session: Session, survey_id: str, options: ExportOptions) -> Tab
         _spans=spans,
         _numbers={row.id: n for n, row in enumerate(stored, start=1)},
     )
+
+
+def version_spans(session: Session, survey_id: str) -> set[tuple[int, int]]:
+    """(version last saved on, version started on) of the survey's responses, test ones left out;
+    read from the index ix_response_survey_spans alone."""
+    query = (
+        select(Response.version_id, Response.started_version_id)
+        .where(Response.survey_id == survey_id, Response.is_test.is_(False))
+        .distinct()
+    )
+    return {(last, first or last) for last, first in session.execute(query)}
+
+
+def lived_through(version_ids: list[int], spans: set[tuple[int, int]]) -> set[int]:
+    """The versions responses were answered on: the ones they started and ended on, and any between."""
+    return {v for v in version_ids if any(min(a, b) <= v <= max(a, b) for a, b in spans)}
 
 
 def _count(session: Session, conditions: list, versions: list[VersionInfo]) -> tuple[int, int, int]:

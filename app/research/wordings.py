@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Response, SurveyVersion
+from app.exports.table import lived_through, version_spans
+from app.models import SurveyVersion
 from app.surveys.loader import content_hash
 from app.surveys.models import Survey
 from app.surveys.registry import current_registry
@@ -15,25 +16,13 @@ def earlier_wordings(
     session: Session, survey: Survey, lang: str
 ) -> dict[str, list[tuple[str, tuple[int, ...]]]]:
     """Per question id, each wording in `lang` that differs from the current one, with the numbers of
-    the versions (with responses) that asked it so: {'comment': [('Anything else?', (1, 2))]}."""
+    the versions responses were answered on that asked it so: {'comment': [('Anything else?', (1, 2))]}."""
     stored = session.execute(
         select(SurveyVersion.id, SurveyVersion.content_hash)
         .where(SurveyVersion.survey_id == survey.id)
         .order_by(SurveyVersion.id)
     ).all()
-    answered = set(
-        session.scalars(
-            select(SurveyVersion.id).where(
-                SurveyVersion.survey_id == survey.id,
-                exists().where(
-                    or_(
-                        Response.version_id == SurveyVersion.id,
-                        Response.started_version_id == SurveyVersion.id,
-                    )
-                ),
-            )
-        )
-    )
+    answered = lived_through([row.id for row in stored], version_spans(session, survey.id))
     current = content_hash(survey)
     older = [
         (n, row.id)

@@ -16,14 +16,14 @@ from werkzeug.wrappers import Response as HttpResponse
 from app import attachments
 from app.extensions import db
 from app.i18n import use_survey_language
-from app.models import Response, utcnow
+from app.models import Response
 from app.research.access import previewing  # the researcher area decides who may try a draft
 from app.surveys.models import Page, Survey
 from app.surveys.registry import current_registry
 from app.urls import url_for
 from app.web import budgets
 
-from . import access, changes, kept_pages, pages, photos, responses
+from . import access, changes, devices, kept_pages, pages, photos, responses
 from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formdata_from
 
 bp = Blueprint("answering", __name__, template_folder="templates")
@@ -49,7 +49,7 @@ def helpers() -> dict:
 def start(survey_id: str):
     """The start page: title, description, privacy notice, language, consent and a start button."""
     survey, lang = _open_survey(survey_id)
-    response = _response_from_cookie(survey)
+    response = devices.from_cookie(survey)
     if response is not None and response.status == Response.IN_PROGRESS and not survey.kiosk:
         return redirect(_page_url(survey, responses.current_page(survey, response)))
     problem = session.get(CODE_PROBLEMS, {}).pop(survey.id, None)
@@ -86,10 +86,9 @@ def begin(survey_id: str):
         return redirect(url_for(".start", survey_id=survey.id, **access.hidden_values(survey, request.args)))
     unfinished = responses.find_unfinished(db.session, survey.id, code) if code else None
     if unfinished is not None:  # a participant code started on another device goes on here
-        session.setdefault(BY_CODE, {})[survey.id] = unfinished.public_id
-        session.modified = True
+        devices.continue_by_code(survey, unfinished)
         return redirect(_page_url(survey, responses.current_page(survey, unfinished)))
-    response = _consent(survey, lang, code)
+    response = devices.consent(survey, lang, code)
     db.session.commit()  # the survey's version, if this was its first use
     return redirect(_page_url(survey, responses.current_page(survey, response)))
 
@@ -101,7 +100,7 @@ def page(survey_id: str, page_id: str):
     draft = responses.draft_of(response, page.id)
     if draft is not None:
         return _page_again(survey, lang, response, page, draft)
-    if _masked(survey, response):
+    if devices.continues_by_code_only(survey, response):
         return _page_by_code(survey, lang, response, page)
     stored = formdata_from(survey, page, response.answers)
     shown = pages.shown_ids(survey, response, page, {})
@@ -141,7 +140,7 @@ def _save_page(survey: Survey, lang: str, response: responses.Answering, page: P
     answers = form.answers(shown) if valid else form.valid_answers(shown)
     answers.update(changes.typed_on_older_version(db.session, survey, response, page.id, lang))
     version_id = current_registry().version_id(db.session, survey.id)
-    if _masked(survey, response):  # texts not shown here are kept unless written anew
+    if devices.continues_by_code_only(survey, response):  # texts not shown here are kept unless written anew
         answers = responses.with_unseen_texts(survey, page, response, answers)
     target = responses.save_page(db.session, survey, response, page, answers, version_id, lang, forward)
     if target is None:
@@ -154,9 +153,9 @@ def _save_page(survey: Survey, lang: str, response: responses.Answering, page: P
 def thanks(survey_id: str):
     """The thank-you page with the receipt code the resident can quote to have the answers deleted."""
     survey = _survey(survey_id)
-    sent = session.get(SENT_IN, {}).get(survey.id)  # the language of the answers just sent here
+    sent = session.get(devices.SENT_IN, {}).get(survey.id)  # the language of the answers just sent here
     if sent is None:
-        response = _response_from_cookie(survey)
+        response = devices.from_cookie(survey)
         sent = response.language if response is not None and response.status == Response.COMPLETE else None
     lang = _language_when_open(survey, closed_ok=True, preferred=sent)  # the answers' language
     return _thanks_page(survey, lang, _receipt(survey))
@@ -201,7 +200,7 @@ def resume_here(survey_id: str, token: str):
 def photo(survey_id: str, name: str):
     """A small copy of a picture the resident added, shown on their page; only their cookie gets it."""
     survey, _lang = _open_survey(survey_id)
-    response = _response_from_cookie(survey)
+    response = devices.from_cookie(survey)
     if response is None or response.status != Response.IN_PROGRESS:
         abort(404)
     if not attachments.owns_photo(db.session, response, name):
@@ -281,53 +280,10 @@ def _tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])
 
 
-def _cookie_name(survey: Survey) -> str:
-    return f"lyssna-{survey.id}"
-
-
-def _response_from_cookie(survey: Survey) -> responses.Answering | None:
-    return responses.find_by_token(db.session, survey.id, request.cookies.get(_cookie_name(survey)))
-
-
-def _resident_response(survey: Survey) -> responses.Answering | None:
-    """The response this device is answering: its stored one in progress, else one its participant
-    code continues here, else one consented to."""
-    stored = _response_from_cookie(survey)
-    if stored is not None and stored.status == Response.IN_PROGRESS:
-        return stored
-    pending = _pending(survey)
-    used = stored is not None and stored.consented_at is not None
-    if pending is not None and used and stored.consented_at >= pending.consented_at:
-        pending = None  # that consent is the one the stored response was started with
-    return _by_code(survey) or pending or stored
-
-
-# Responses this device continues by their participant code (started on another device), per survey.
-# Held in the signed session, not by a new resume token, so the first device is never logged out;
-# texts written there are not shown here (see _masked).
-BY_CODE = "by_code"
-
-
-def _by_code(survey: Survey) -> responses.Answering | None:
-    public_id = session.get(BY_CODE, {}).get(survey.id)
-    if not isinstance(public_id, str):
-        return None
-    found = responses.find_by_public_id(db.session, survey.id, public_id)
-    return found if found is not None and found.status == Response.IN_PROGRESS else None
-
-
-def _masked(survey: Survey, response: responses.Answering) -> bool:
-    """Whether this device continues the response by its code only: its earlier texts are not shown."""
-    if BY_CODE not in session or session[BY_CODE].get(survey.id) != response.public_id:
-        return False
-    token = request.cookies.get(_cookie_name(survey))
-    return not (token and response.resume_token_hash == responses.hash_token(token))
-
-
 def _page_context(survey_id: str, page_id: str):
     """Survey, language, the resident's response and the page; redirects when the page is not theirs."""
     survey = _survey(survey_id)
-    response = _resident_response(survey)
+    response = devices.answering(survey)
     lang = _language_when_open(survey, preferred=response.language if response is not None else None)
     if response is None:
         abort(redirect(url_for(".start", survey_id=survey.id)))
@@ -417,7 +373,7 @@ def _page_url(survey: Survey, page_id: str) -> str:
 def _with_cookie(http: HttpResponse, survey: Survey, token: str) -> HttpResponse:
     """Hold the resume token in a cookie for this survey only; a kiosk's ends with the browser session."""
     http.set_cookie(
-        _cookie_name(survey),
+        devices.cookie_name(survey),
         token,
         max_age=None if survey.kiosk else COOKIE_DAYS * 24 * 3600,
         path=f"/s/{survey.id}",
@@ -455,48 +411,6 @@ def _participant_code(survey: Survey, form: StartForm) -> tuple[str | None, str 
 
 CODE_FAILURES = "code_failures"
 CODE_PROBLEMS = "code_problems"  # the session's code just sent and what is wrong with it, per survey
-
-
-PENDING = "pending"  # the session's consents not yet followed by a page sent, per survey
-SENT_IN = "sent_in"  # the language of the answers this device sent, per survey (for the thank-you)
-
-
-def _consent(survey: Survey, lang: str, code: str | None) -> responses.Answering:
-    """Consent given: remembered in the session (signed, on the resident's device) until the first page
-    is sent, so that a consent alone stores nothing."""
-    hidden = access.hidden_values(survey, request.args)
-    consent = {
-        "lang": lang,
-        "hidden": hidden,
-        "code": code,
-        "test": previewing(survey),
-        "at": utcnow().isoformat(),
-        "version": current_registry().version_id(db.session, survey.id),  # the pages it will show
-    }
-    session.setdefault(PENDING, {})[survey.id] = consent
-    session.modified = True
-    return _pending(survey)
-
-
-def _pending(survey: Survey) -> responses.Answering | None:
-    """The response this device consented to and has not sent a page of yet, if any."""
-    consent = session.get(PENDING, {}).get(survey.id)
-    if not isinstance(consent, dict):
-        return None
-    version_id = consent.get("version")
-    if not isinstance(version_id, int) or current_registry().stored(db.session, version_id) is None:
-        version_id = current_registry().version_id(db.session, survey.id)
-        db.session.commit()  # recorded now, if it is the version's first use: kept whatever follows
-    lang = consent.get("lang") if consent.get("lang") in survey.languages else survey.default_language
-    return responses.pending(
-        survey,
-        version_id,
-        lang,
-        access.hidden_values(survey, consent.get("hidden") or {}),
-        participant_code=consent.get("code") or None,
-        consented_at=datetime.fromisoformat(consent["at"]),
-        is_test=bool(consent.get("test")),
-    )
 
 
 def _store_pending(
@@ -537,12 +451,11 @@ def _finish(survey: Survey, response: responses.Answering) -> HttpResponse:
     db.session.commit()
     receipts = session.setdefault("receipts", {})
     receipts[survey.id] = receipt
-    session.setdefault(SENT_IN, {})[survey.id] = response.language
-    session.get(PENDING, {}).pop(survey.id, None)  # its consent is used: the next answers need a new one
-    session.modified = True
+    session.setdefault(devices.SENT_IN, {})[survey.id] = response.language
+    devices.forget_consent(survey)
     http = redirect(url_for(".thanks", survey_id=survey.id))
     if survey.kiosk:
-        http.delete_cookie(_cookie_name(survey), path=f"/s/{survey.id}")
+        http.delete_cookie(devices.cookie_name(survey), path=f"/s/{survey.id}")
     return http
 
 
@@ -555,7 +468,7 @@ def _receipt(survey: Survey) -> str | None:
         return receipts.pop(survey.id, None)
     if survey.id in receipts:
         return receipts[survey.id]
-    response = _response_from_cookie(survey)
+    response = devices.from_cookie(survey)
     return response.receipt_code if response is not None and response.status == Response.COMPLETE else None
 
 
@@ -602,9 +515,8 @@ def _render_start(
 def _own_values(survey: Survey, response: responses.Answering, page: Page) -> dict[str, str]:
     """What a page shows that is the resident's own: form token, resume link, the script's earlier answers."""
     own = {"form_token": generate_csrf(), "script_context": pages.script_context(response, page)}
-    token = request.cookies.get(_cookie_name(survey))
-    # Only the device holding the response's own token shows its link (not one that continues by code).
-    if not survey.kiosk and token and response.resume_token_hash == responses.hash_token(token):
+    token = devices.own_token(survey, response)  # not on a device that continues by code
+    if not survey.kiosk and token:
         own["resume_url"] = url_for(".resume", survey_id=survey.id, token=token, _external=True)
     return own
 

@@ -174,6 +174,7 @@ class _Source:
         self.statements: list[str] = []
         self.cells: list[str] = []
         self.answer_vars: dict[str, str] = {}
+        self.made: set[str] = set()  # the matrix answers already read as dicts (rows_of)
 
     def const(self, value: Any) -> str:
         """A generated name bound to `value` in the function's namespace."""
@@ -192,8 +193,8 @@ class _Source:
     def rows_of(self, var: str) -> str:
         """The variable holding a matrix answer as a dict (empty when it is not one), made once per row."""
         name = f"m{var}"
-        if name not in self.answer_vars.values():
-            self.answer_vars[f"rows of {var}"] = name
+        if name not in self.made:
+            self.made.add(name)
             self.statements.append(f"    {name} = {var} if {var}.__class__ is dict else E")
         return name
 

@@ -77,6 +77,30 @@ class SurveyVersion(db.Model):
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Publication(db.Model):
+    """A stored version made the one residents are served; a survey's newest publication is live.
+
+    Rows are only ever added: they are the survey's publishing history, and how many there are is
+    the number every worker compares with its own to know that it must reload (docs/design.md).
+    """
+
+    __tablename__ = "publication"
+
+    START = "start"  # a new file found in the surveys folder when a worker started
+    SYNC = "sync"  # `flask surveys sync`
+    BROWSER = "browser"  # published, opened or closed in the researcher area
+    HOWS = (START, SYNC, BROWSER)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    how: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str | None] = mapped_column(String(254))  # the account, when a person published
+
+    version: Mapped[SurveyVersion] = relationship()
+
+
 def _same_version(context) -> int | None:
     """A new response starts on the version it is stored with, unless told otherwise."""
     return context.get_current_parameters()["version_id"]
@@ -228,7 +252,8 @@ class Grant(db.Model):
 
 
 class SetupToken(db.Model):
-    """A one-time link to create the first admin on a fresh install; only its hash is kept."""
+    """A one-time link: to create the first admin on a fresh install, or (with `researcher_id`) for
+    one account to choose a new password. Only its hash is kept."""
 
     __tablename__ = "setup_token"
 
@@ -237,6 +262,7 @@ class SetupToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    researcher_id: Mapped[int | None] = mapped_column(ForeignKey("researcher.id", ondelete="CASCADE"))
 
 
 class ExportJob(db.Model):

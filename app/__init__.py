@@ -54,13 +54,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_surveys(app: Flask) -> None:
-    """Load the survey definitions once; invalid files are logged and left out."""
-    from app.surveys.registry import EXTENSION_KEY, load_registry
+    """Serve the published surveys, reloaded when anyone publishes; offer the folder's files once."""
+    from app.surveys import catalog
 
-    registry = load_registry(Path(app.config["LYSSNA_SURVEYS_DIR"]))
-    for problem in registry.problems:
-        app.logger.warning("survey definition problem: %s", problem)
-    app.extensions[EXTENSION_KEY] = registry
+    catalog.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -26,6 +26,7 @@ ACTIONS = {
     "grant": _l("Survey granted"),
     "revoke": _l("Survey revoked"),
     "setup_link": _l("First-admin link made"),
+    "survey_published": _l("Survey published"),
     "export": _l("Export"),
     "response_deleted": _l("Response deleted"),
     "purge": _l("Responses purged (retention)"),

@@ -91,6 +91,9 @@ DEFAULTS = {
     # limit is PERMANENT_SESSION_LIFETIME); exports with more rows than this run in the background.
     "LYSSNA_IDLE_TIMEOUT": timedelta(minutes=30),
     "LYSSNA_EXPORT_INLINE_ROWS": 20_000,
+    # How often (seconds, at most) a worker asks the database whether a survey was published since
+    # it last looked (app/surveys/catalog.py): one indexed read, then a rebuild only when it was.
+    "LYSSNA_RELOAD_CHECK_SECONDS": 1.0,
     # Request limits (app/security.py): uploads may be large, everything else is a small form.
     "LYSSNA_MAX_FORM_BYTES": 256 * 1024,
     # Werkzeug's multipart reader checks this against its read buffer too (64 KiB reads plus a

@@ -26,8 +26,9 @@ from app import attachments
 from app.extensions import db
 from app.models import AuditEvent, MediaFile, Response, SurveyVersion, utcnow
 from app.private_files import create_private
+from app.surveys.catalog import current_registry
 from app.surveys.loader import survey_from_json
-from app.surveys.registry import Registry, current_registry
+from app.surveys.registry import Registry
 
 # Deleting in batches keeps each write transaction short: on SQLite residents wait for it.
 BATCH_SIZE = 500

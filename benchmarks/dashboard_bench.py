@@ -54,7 +54,7 @@ def main() -> None:
     from app import accounts, create_app, demo
     from app.extensions import db
     from app.models import Response
-    from app.surveys.registry import current_registry, sync
+    from app.surveys.catalog import current_registry, sync
 
     app = create_app({"WTF_CSRF_ENABLED": False})
     with app.app_context():

@@ -66,7 +66,7 @@ def step_seed(count: int) -> dict:
     with app.app_context():
         from app import demo
         from app.extensions import db
-        from app.surveys.registry import current_registry, sync
+        from app.surveys.catalog import current_registry, sync
 
         upgrade()
         sync(db.session, current_registry())

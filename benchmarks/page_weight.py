@@ -25,8 +25,8 @@ import brotli
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.surveys.catalog import current_registry  # noqa: E402
 from app.surveys.models import Survey  # noqa: E402
-from app.surveys.registry import current_registry  # noqa: E402
 from benchmarks.server import serve  # noqa: E402
 from benchmarks.walk import HIDDEN, answer_form, page_label, planned_answers, read_page  # noqa: E402
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from app.surveys.registry import current_registry  # noqa: E402
+from app.surveys.catalog import current_registry  # noqa: E402
 from benchmarks.browser_walk import PHONE, chromium_available, launch, make_a_mistake, walk  # noqa: E402
 from benchmarks.server import serve  # noqa: E402
 

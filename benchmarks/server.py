@@ -18,7 +18,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from app import create_app
 from app.extensions import db
-from app.surveys.registry import current_registry, sync
+from app.surveys.catalog import current_registry, sync
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = range(5111, 5120)

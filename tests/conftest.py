@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db as _db
 from app.models import Response
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 from tests.databases import postgres_schema, schema_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -134,8 +134,8 @@ def test_diff_of_a_file_changed_back_says_sync_records_nothing(make_app, write_s
     result = runner.invoke(args=["surveys", "diff", "bins"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "bins: unchanged: the file is version 1 again, so sync would record nothing; "
-        "changes since version 2:",
+        "bins: the file is version 1 again, so sync would record nothing new and publish version 1 "
+        "again; changes since version 2:",
         '  question \'satisfaction\' reworded (sv): "Hur nöjd är du med sorteringen?" -> "Hur nöjd är du?"',
     ]
     assert stored_versions(app) == 2
@@ -145,7 +145,7 @@ def test_diff_counts_responses_on_earlier_versions_for_what_drops_data(make_app,
     write_survey(BINS)
     app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
     with app.app_context():
-        from app.surveys.registry import current_registry
+        from app.surveys.catalog import current_registry
 
         version_id = current_registry().version_id(db.session, "bins")
         db.session.add(Response(survey_id="bins", version_id=version_id, language="sv", answers={"count": 2}))

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app import demo
 from app.extensions import db
 from app.models import Response
+from app.surveys.catalog import current_registry
 from app.surveys.conditions import visible_answers
-from app.surveys.registry import current_registry
 
 
 def seed(survey_id: str, count: int, seed_value: int = 1, force: bool = False) -> list[Response]:

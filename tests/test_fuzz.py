@@ -19,8 +19,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import Response
+from app.surveys.catalog import current_registry
 from app.surveys.loader import load_file
-from app.surveys.registry import current_registry
 
 FUZZ = settings(
     max_examples=40,

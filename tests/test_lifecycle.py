@@ -43,7 +43,7 @@ def purge_app(make_app, write_survey, surveys_dir):
 
 def store(app, survey_id, status, age_days, photo=False, answers=None):
     """A response whose last activity (and submission, if complete) was `age_days` ago."""
-    from app.surveys.registry import current_registry
+    from app.surveys.catalog import current_registry
 
     with app.app_context():
         when = utcnow() - timedelta(days=age_days)
@@ -204,7 +204,7 @@ def insert_raw(connection: sqlite3.Connection, version_id: int, n: int) -> list[
 
 
 def test_backup_while_residents_write_restores_every_response(live_sqlite, make_app, tmp_path):
-    from app.surveys.registry import current_registry
+    from app.surveys.catalog import current_registry
 
     app, path = live_sqlite
     with app.app_context():

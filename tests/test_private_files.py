@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Researcher, Response
 from app.private_files import open_private, private_dir
 from app.research import jobs
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 SURVEY = """
 id: snap

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.answering.forms import build_form_class
 from app.answering.responses import Answering
+from app.surveys.catalog import current_registry
 from app.surveys.models import Survey
-from app.surveys.registry import current_registry
 
 
 def typed_on_older_version(

@@ -15,8 +15,8 @@ from flask import request, session
 from app.extensions import db
 from app.models import Response, utcnow
 from app.research.access import previewing  # the researcher area decides who may try a draft
+from app.surveys.catalog import current_registry
 from app.surveys.models import Survey
-from app.surveys.registry import current_registry
 
 from . import access, responses
 

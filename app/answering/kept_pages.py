@@ -18,12 +18,11 @@ import re
 import secrets
 from collections.abc import Callable, Hashable, Mapping
 
-from flask import Flask, current_app
 from markupsafe import escape
 
 from app.kept import KeptValues
+from app.surveys.catalog import current_registry
 
-EXTENSION_KEY = "lyssna.kept_pages"
 KEPT_MOST = 512  # pages per worker
 
 _SECRET = secrets.token_hex(12)
@@ -60,10 +59,5 @@ class KeptPages:
 
 
 def kept_pages() -> KeptPages:
-    """The running app's kept pages."""
-    return current_app.extensions[EXTENSION_KEY]
-
-
-def init_app(app: Flask) -> None:
-    """Give the app its store of kept pages."""
-    app.extensions[EXTENSION_KEY] = KeptPages()
+    """The pages kept for the surveys being served: a publish starts an empty store with the new registry."""
+    return current_registry().derived("kept pages", KeptPages)

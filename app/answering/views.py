@@ -18,8 +18,8 @@ from app.extensions import db
 from app.i18n import use_survey_language
 from app.models import Response
 from app.research.access import previewing  # the researcher area decides who may try a draft
+from app.surveys.catalog import current_registry
 from app.surveys.models import Page, Survey
-from app.surveys.registry import current_registry
 from app.urls import url_for
 from app.web import budgets
 
@@ -29,11 +29,6 @@ from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formd
 bp = Blueprint("answering", __name__, template_folder="templates")
 
 COOKIE_DAYS = 30
-
-
-@bp.record_once
-def _keep_pages(state) -> None:
-    kept_pages.init_app(state.app)
 
 
 @bp.context_processor

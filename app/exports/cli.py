@@ -14,7 +14,7 @@ from app.exports.archive import archive_name, write_with_media
 from app.exports.files import FORMATS, ExportResult, PreparedExport, prepare_export, target_path
 from app.exports.table import ExportError, ExportOptions
 from app.extensions import db
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from app.exports.rows import Clock, record_shaper, row_shaper
 from app.models import Response, SurveyVersion
+from app.surveys.catalog import current_registry
 from app.surveys.loader import content_hash, survey_from_json
 from app.surveys.models import FIXED_COLUMNS, OTHER, Choice, Page, Survey
-from app.surveys.registry import current_registry
 
 BATCH_SIZE = 2000
 

@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 bp = Blueprint("health", __name__)
 
@@ -13,9 +13,10 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     """Report whether this instance can serve residents."""
-    checks = {"database": "ok", "surveys": len(current_registry().surveys)}
+    checks = {"database": "ok", "surveys": 0}
     try:
         db.session.execute(text("SELECT 1"))
+        checks["surveys"] = len(current_registry().surveys)
     except SQLAlchemyError:
         db.session.rollback()
         checks["database"] = "unavailable"

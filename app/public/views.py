@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template
 from flask_babel import get_locale
 
+from app.surveys.catalog import current_registry
 from app.surveys.models import Survey
-from app.surveys.registry import current_registry
 
 bp = Blueprint("public", __name__)
 

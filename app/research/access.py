@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app import accounts
 from app.extensions import db
 from app.models import ExportJob, Grant, Researcher, Response
+from app.surveys.catalog import current_registry
 from app.surveys.models import Survey
-from app.surveys.registry import current_registry
 
 # The view arguments that name something access depends on; guard() checks each of them.
 SURVEY_ARG = "survey_id"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app import accounts, audit
 from app.extensions import db
 from app.models import Grant, Researcher
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 users_cli = AppGroup("users", help="Manage researcher accounts and which surveys they may see.")
 

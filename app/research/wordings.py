@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from app.exports.table import lived_through, version_spans
 from app.models import SurveyVersion
+from app.surveys.catalog import current_registry
 from app.surveys.loader import content_hash
 from app.surveys.models import Survey
-from app.surveys.registry import current_registry
 
 
 def earlier_wordings(

@@ -12,12 +12,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app import audit
 from app.extensions import db
 from app.models import Response, SurveyVersion
 from app.private_files import open_private, private_dir
+from app.surveys.catalog import current_registry, sync
 from app.surveys.loader import load_file, survey_files
 from app.surveys.models import SURVEY_ID
-from app.surveys.registry import SyncReport, current_registry, preview, sync
+from app.surveys.registry import SyncReport, load_registry, preview
 
 surveys_cli = AppGroup("surveys", help="Check, store, compare and list survey definitions.")
 
@@ -56,18 +58,25 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 
 @surveys_cli.command("sync")
 def sync_command() -> None:
-    """Record a new version for every changed survey file; say what changed and warn about what drops data."""
-    registry = current_registry()
-    for problem in registry.problems:
+    """Publish every changed survey file: every worker serves it within seconds. Say what changed and
+    warn about what drops data."""
+    files = load_registry(Path(current_app.config["LYSSNA_SURVEYS_DIR"]))  # as the folder is now
+    for problem in files.problems:
         click.echo(f"skipped (invalid): {problem}", err=True)
-    reports = sync(db.session, registry)
+    reports = sync(db.session, files)
+    for report in reports:
+        if report.published:
+            audit.record(db.session, "survey_published", survey_id=report.survey_id, version=report.number)
     db.session.commit()
     for report in reports:
-        if not report.new_version:
+        since = f", changes since version {report.since}:" if report.since and report.changes else ""
+        if report.new_version:
+            click.echo(f"{report.survey_id}: new version {report.number}{since}")
+        elif report.published:
+            click.echo(f"{report.survey_id}: version {report.number} published again{since}")
+        else:
             click.echo(f"{report.survey_id}: unchanged")
             continue
-        since = f", changes since version {report.since}:" if report.since else ""
-        click.echo(f"{report.survey_id}: new version {report.number}{since}")
         for change in report.changes:
             click.echo(f"  {change.text}")
         for warning in report.warnings:
@@ -107,8 +116,8 @@ def _diff_lines(report: SyncReport) -> list[str]:
         head = f"unchanged (version {report.number})"
     else:
         head = (
-            f"unchanged: the file is version {report.number} again, so sync would record nothing; "
-            f"changes since version {report.since}:"
+            f"the file is version {report.number} again, so sync would record nothing new and publish "
+            f"version {report.number} again; changes since version {report.since}:"
         )
     changes = [f"  {change.text}" for change in report.changes]
     return [f"{report.survey_id}: {head}", *changes, *(f"  warning: {w}" for w in report.warnings)]

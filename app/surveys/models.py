@@ -427,6 +427,15 @@ class Survey(Strict):
     choice_lists: dict[ItemId, Annotated[list[Choice], Field(min_length=1)]] = {}
     pages: list[Page] = Field(min_length=1)
 
+    @field_validator("opens_at", "closes_at", mode="before")
+    @classmethod
+    def _day_stays_a_day(cls, value: Any) -> Any:
+        """A day stored as text ("2020-01-31", as a stored version holds it) is a day, not its midnight:
+        a survey closing on a day closes at that day's end."""
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        return value
+
     # ------------------------------------------------------------------ navigation helpers
 
     @property

@@ -1,4 +1,5 @@
-"""The surveys the app serves: loaded from the surveys folder, each linked to its stored version."""
+"""A set of survey definitions by id, each linked to its stored version: what a worker serves (built by
+app/surveys/catalog.py from the published versions), or what a surveys folder holds."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from app.surveys.loader import (
 from app.surveys.models import Survey
 from app.surveys.versions import Change, compare
 
-EXTENSION_KEY = "lyssna.registry"
 T = TypeVar("T")
 
 
@@ -54,13 +54,13 @@ class Registry:
             survey = self.surveys[survey_id]
             version, created = record_version(session, survey)
             if created:
-                _log_unsynced(preview(session, survey, before_id=version.id))
+                log_unsynced(preview(session, survey, before_id=version.id))
             self._version_ids[survey_id] = version.id
         return self._version_ids[survey_id]
 
     def derived(self, key: Hashable, build: Callable[[], T]) -> T:
         """Something worked out from the surveys (a page's form class, say), built on first use and
-        kept as long as the registry: the definitions never change while the app runs."""
+        kept as long as the registry: a publish builds a new registry, never changes this one."""
         try:
             return self._derived[key]  # type: ignore[return-value]
         except KeyError:
@@ -79,7 +79,7 @@ class Registry:
         return self._derived[key]  # type: ignore[return-value]
 
 
-def _log_unsynced(report: SyncReport) -> None:
+def log_unsynced(report: SyncReport) -> None:
     """Log what a version recorded on first use changed since the one before, as `sync` would print it."""
     if not report.since:  # a first version changes nothing
         return
@@ -106,11 +106,6 @@ def load_registry(folder: Path) -> Registry:
             continue
         registry.surveys[result.survey.id] = result.survey
     return registry
-
-
-def current_registry() -> Registry:
-    """The registry of the running app."""
-    return current_app.extensions[EXTENSION_KEY]
 
 
 def record_version(session: Session, survey: Survey) -> tuple[SurveyVersion, bool]:
@@ -147,19 +142,7 @@ class SyncReport:
     number: int = 0
     since: int = 0
     changes: list[Change] = field(default_factory=list)
-
-
-def sync(session: Session, registry: Registry) -> list[SyncReport]:
-    """Record a version for every survey whose definition is new; say what changed and what it drops."""
-    reports = []
-    for survey_id, survey in sorted(registry.surveys.items()):
-        version, created = record_version(session, survey)
-        registry._version_ids[survey_id] = version.id
-        if created:
-            reports.append(preview(session, survey, before_id=version.id))
-        else:
-            reports.append(SyncReport(survey_id, new_version=False))
-    return reports
+    published: bool = False  # sync made this version the live one
 
 
 def preview(session: Session, survey: Survey, before_id: int | None = None) -> SyncReport:

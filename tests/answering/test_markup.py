@@ -94,7 +94,7 @@ def test_width_classes_follow_bounds_and_max_length(app):
 
 def test_the_agreement_scale_of_waste_sorting_stands_in_one_line_in_every_language(app):
     from app.answering.pages import matrix_across
-    from app.surveys.registry import current_registry
+    from app.surveys.catalog import current_registry
 
     with app.app_context():
         survey = current_registry().get("waste-sorting")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.answering import responses
 from app.extensions import db
 from app.models import ParticipantCode, Response, SurveyVersion
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ import pyreadstat
 import pytest
 from sqlalchemy import select
 
-from app.answering import kept_pages
 from app.exports import ExportOptions, export_survey
 from app.extensions import db
 from app.models import Response
-from app.surveys.registry import EXTENSION_KEY, load_registry, sync
+from app.surveys.catalog import sync
+from app.surveys.registry import load_registry
 
 VERSION_1 = """\
 id: bins
@@ -66,13 +66,10 @@ VERSION_2 = (
 
 
 def serve(app, folder) -> None:
-    """Record the definitions in the folder and serve them, as a sync and reload would."""
+    """Publish the definitions in the folder, as `flask surveys sync` does: served from the next request."""
     with app.app_context():
-        registry = load_registry(folder)
-        sync(db.session, registry)
+        sync(db.session, load_registry(folder))
         db.session.commit()
-        app.extensions[EXTENSION_KEY] = registry
-        kept_pages.init_app(app)
 
 
 @pytest.fixture

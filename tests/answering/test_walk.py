@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Response
+from app.surveys.catalog import current_registry
 from app.surveys.conditions import visible_answers
-from app.surveys.registry import current_registry
 
 from .plans import HIDDEN, fields_for, planned
 

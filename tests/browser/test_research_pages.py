@@ -9,7 +9,7 @@ import pytest
 from app import accounts
 from app.extensions import db
 from app.models import Response
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 from benchmarks.browser_walk import PHONE
 from tests.browser.checks import report, violations, width_at_320
 

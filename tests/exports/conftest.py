@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db as _db
 from app.models import Response
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 # Every question type, three languages, a hidden field, a named choice list, page and question
 # conditions (one with a combinator).

@@ -37,7 +37,7 @@ def snap_app(make_app, write_survey, surveys_dir):
 
 def add_response(session, status=Response.COMPLETE, with_photo=True, colour=(200, 30, 30)) -> Response:
     """A response to `snap`, with a stored photo named in its answers when asked."""
-    from app.surveys.registry import current_registry
+    from app.surveys.catalog import current_registry
 
     response = Response(
         survey_id="snap",

@@ -9,7 +9,7 @@ import pytest
 from app.exports import cli as export_cli
 from app.extensions import db
 from app.models import Response, utcnow
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 from tests.conftest import EXAMPLE_SURVEYS
 
 EXAMPLES = sorted(p.stem for p in EXAMPLE_SURVEYS.glob("*.yaml"))
@@ -151,7 +151,7 @@ def add_waste(app):
 def test_export_says_which_answers_the_format_had_to_cut(app, runner, tmp_path):
     from app.extensions import db
     from app.models import Response
-    from app.surveys.registry import current_registry
+    from app.surveys.catalog import current_registry
 
     with app.app_context():
         response = Response(

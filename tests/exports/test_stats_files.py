@@ -10,7 +10,8 @@ from app.exports import ExportOptions, export_survey
 from app.exports.codebook import scale_labels
 from app.exports.codes import numeric_codes
 from app.extensions import db
-from app.surveys.registry import current_registry, load_registry, sync
+from app.surveys.catalog import current_registry, sync
+from app.surveys.registry import load_registry
 from tests.exports.conftest import KITCHEN
 
 STATS = """

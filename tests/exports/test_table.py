@@ -8,7 +8,8 @@ from app.exports.codebook import about, codebook, condition_text
 from app.exports.table import ExportError, ExportOptions, build_table
 from app.extensions import db
 from app.models import Response
-from app.surveys.registry import current_registry, load_registry, sync
+from app.surveys.catalog import current_registry, sync
+from app.surveys.registry import load_registry
 from tests.exports.conftest import KITCHEN, KITCHEN_COLUMNS
 
 

@@ -8,7 +8,7 @@ import pytest
 from app.models import Response
 from app.research.dashboard import build_dashboard, dashboard
 from app.research.filters import Filters, parse_filters
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 TZ = ZoneInfo("Europe/Stockholm")
 
@@ -214,7 +214,8 @@ def test_a_reworded_question_shows_its_earlier_wording_with_the_versions_that_as
 ):
     from app.extensions import db
     from app.models import Response
-    from app.surveys.registry import current_registry, load_registry, sync
+    from app.surveys.catalog import current_registry, sync
+    from app.surveys.registry import load_registry
 
     text = """
         id: bins

@@ -8,7 +8,7 @@ import pytest
 from app.models import Response
 from app.research.dashboard import build_dashboard
 from app.research.filters import Filters
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 DRAFT = """\
 id: trial

@@ -6,7 +6,7 @@ import pytest
 
 from app.research.access import pilot_surveys
 from app.research.waves import compare_waves, wave_order
-from app.surveys.registry import current_registry
+from app.surveys.catalog import current_registry
 
 TZ = ZoneInfo("Europe/Stockholm")
 

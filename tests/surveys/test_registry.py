@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Response, SurveyVersion
-from app.surveys.registry import current_registry, load_registry, sync
+from app.surveys.catalog import current_registry, sync
+from app.surveys.registry import load_registry
 
 SURVEY = """\
 id: bins
@@ -31,7 +32,7 @@ def test_sync_records_a_version_once(make_app, write_survey, surveys_dir):
     write_survey(SURVEY)
     app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
     with app.app_context():
-        first = sync(db.session, current_registry())
+        first = sync(db.session, load_registry(surveys_dir))
         again = sync(db.session, load_registry(surveys_dir))
         db.session.commit()
         assert [r.new_version for r in first] == [True]

@@ -67,7 +67,9 @@ def test_an_instance_whose_folder_is_behind_does_not_take_a_survey_back(make_app
     assert any("holds an earlier version than the published one" in r.getMessage() for r in caplog.records)
 
 
-def test_a_file_edited_in_place_is_published_when_the_service_starts_again(make_app, write_survey, surveys_dir):
+def test_a_file_edited_in_place_is_published_when_the_service_starts_again(
+    make_app, write_survey, surveys_dir
+):
     write_survey(BINS)
     sync(instance(make_app, surveys_dir))
     write_survey(RETITLED)
@@ -88,9 +90,7 @@ def test_sync_of_an_earlier_file_publishes_it_again(make_app, write_survey, surv
     write_survey(BINS)
     output = sync(app)
     assert output.splitlines()[0] == "bins: version 1 published again, changes since version 2:"
-    assert "Sorting at the bins" in app.test_client().get("/s/bins").get_data(
-        as_text=True
-    )
+    assert "Sorting at the bins" in app.test_client().get("/s/bins").get_data(as_text=True)
 
 
 def test_a_worker_asks_the_database_at_most_once_per_interval(make_app, tmp_path):

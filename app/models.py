@@ -150,8 +150,54 @@ class Response(db.Model):
     participant_code: Mapped[str | None] = mapped_column(String(64))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How the resident came: "kiosk" (a shared device, or a `kiosk: true` survey), "link" (QR codes, links).
+    channel: Mapped[str] = mapped_column(String(16), default="link", server_default="link")
 
     version: Mapped[SurveyVersion] = relationship(foreign_keys=[version_id])
+
+
+class TextApproval(db.Model):
+    """A researcher's decision on one free-text answer: shown (approved) or not, for one purpose.
+
+    `live`: the live screen in a workshop room; `public`: the public results page. A text without an
+    approved row is never shown there. Nothing is deleted by hiding: the answer stays in the response.
+    """
+
+    __tablename__ = "text_approval"
+    __table_args__ = (UniqueConstraint("response_id", "question_id", "purpose"),)
+
+    LIVE = "live"
+    PUBLIC = "public"
+    PURPOSES = (LIVE, PUBLIC)
+    APPROVED = "approved"
+    HIDDEN = "hidden"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(254))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DisplayLink(db.Model):
+    """A link that shows one survey's live screen without a sign-in, until it expires or is revoked.
+
+    Only a hash of its token is kept. It is the one capability that is not a person (docs/design.md).
+    """
+
+    __tablename__ = "display_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(120))
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the screen counts answers from then
+    created_by: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class TrapCount(db.Model):

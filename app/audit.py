@@ -27,6 +27,8 @@ ACTIONS = {
     "revoke": _l("Survey revoked"),
     "setup_link": _l("First-admin link made"),
     "survey_published": _l("Survey published"),
+    "kiosk_started": _l("Browser made a kiosk"),
+    "kiosk_left": _l("Kiosk mode left"),
     "export": _l("Export"),
     "response_deleted": _l("Response deleted"),
     "purge": _l("Responses purged (retention)"),

@@ -77,10 +77,11 @@ def _by_code(survey: Survey) -> responses.Answering | None:
     return found if found is not None and found.status == Response.IN_PROGRESS else None
 
 
-def consent(survey: Survey, lang: str, code: str | None) -> responses.Answering:
+def consent(survey: Survey, lang: str, code: str | None, channel: str) -> responses.Answering:
     """Consent given: remembered in the session until the response is sent, so that a consent alone
-    stores nothing (the first page sent stores the response)."""
+    stores nothing (the first page sent stores the response). `channel`: kiosk or link."""
     session.setdefault(PENDING, {})[survey.id] = {
+        "channel": channel,
         "lang": lang,
         "hidden": access.hidden_values(survey, request.args),
         "code": code,
@@ -110,6 +111,7 @@ def pending(survey: Survey) -> responses.Answering | None:
         participant_code=given.get("code") or None,
         consented_at=datetime.fromisoformat(given["at"]),
         is_test=bool(given.get("test")),
+        channel="kiosk" if given.get("channel") == "kiosk" else "link",
     )
 
 

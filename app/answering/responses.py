@@ -66,6 +66,7 @@ class Answering:
     participant_code: str | None
     is_demo: bool
     is_test: bool
+    channel: str
 
 
 RESPONSE = Response.__table__
@@ -164,6 +165,7 @@ def pending(
     participant_code: str | None = None,
     consented_at: datetime | None = None,
     is_test: bool = False,
+    channel: str = "link",
 ) -> Answering:
     """A response consented to but not stored yet: it is stored by its first page sent (`insert`), so
     a consent alone, or a page never sent, leaves nothing in the database."""
@@ -190,6 +192,7 @@ def pending(
         participant_code=participant_code,
         is_demo=False,
         is_test=is_test,
+        channel=channel,
     )
     response.current_page = page_ids(survey, response)[0]
     return response

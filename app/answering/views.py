@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -23,7 +24,7 @@ from app.surveys.models import Page, Survey
 from app.urls import url_for
 from app.web import budgets
 
-from . import access, changes, devices, kept_pages, pages, photos, responses
+from . import access, changes, devices, kept_pages, kiosk, pages, photos, responses
 from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formdata_from
 
 bp = Blueprint("answering", __name__, template_folder="templates")
@@ -33,8 +34,42 @@ COOKIE_DAYS = 30
 
 @bp.context_processor
 def helpers() -> dict:
-    """The functions the question macros call."""
-    return pages.template_helpers()
+    """The functions the question macros call, and the kiosk this page is shown on (or None)."""
+    return {**pages.template_helpers(), "kiosk": g.get("kiosk")}
+
+
+@bp.before_request
+def _kiosk_forgets():
+    """On a kiosk, a response not used for the survey's idle time is forgotten: the survey starts anew."""
+    survey_id = (request.view_args or {}).get("survey_id")
+    survey = current_registry().get(survey_id) if isinstance(survey_id, str) else None
+    if survey is None or not kiosk.active(survey):
+        return None
+    device = not survey.kiosk  # a browser a researcher made a kiosk: it can be left by signing in
+    g.kiosk = KioskPage(survey.kiosk_idle_seconds, kiosk.WARN_SECONDS, kiosk.THANKS_SECONDS, device)
+    if kiosk.idle(survey) or kiosk.stranger(survey):
+        kiosk.forget(survey, restarted=True)
+        if request.endpoint != "answering.start":
+            return redirect(url_for(".start", survey_id=survey.id, lang=kiosk.first_language(survey)))
+    if "lang" not in session and "lang" not in request.args:
+        session["lang"] = kiosk.first_language(survey)  # each person starts in the kiosk's language
+    kiosk.touch(survey)
+    return None
+
+
+@bp.after_request
+def _kiosk_cookie(http: HttpResponse) -> HttpResponse:
+    return kiosk.delete_forgotten_cookie(http)
+
+
+@dataclass(frozen=True)
+class KioskPage:
+    """What a kiosk's pages show and their script reads: the idle time, and when to warn."""
+
+    idle_seconds: int
+    warn_seconds: int
+    thanks_seconds: int
+    device: bool
 
 
 # ----------------------------------------------------------------------------- views
@@ -45,7 +80,8 @@ def start(survey_id: str):
     """The start page: title, description, privacy notice, language, consent and a start button."""
     survey, lang = _open_survey(survey_id)
     response = devices.from_cookie(survey)
-    if response is not None and response.status == Response.IN_PROGRESS and not survey.kiosk:
+    on_kiosk = kiosk.active(survey)
+    if response is not None and response.status == Response.IN_PROGRESS and not on_kiosk:
         return redirect(_page_url(survey, responses.current_page(survey, response)))
     problem = session.get(CODE_PROBLEMS, {}).pop(survey.id, None)
     if isinstance(problem, dict):  # a code just sent that does not work: say so, with what was typed
@@ -53,12 +89,14 @@ def start(survey_id: str):
         form = StartForm(code=problem.get("code", ""))
         return _render_start(survey, lang, form, errors=[("code", problem.get("problem", ""), None)])
     hidden = access.hidden_values(survey, request.args)
-    key = ("start", request.script_root, survey.id, lang, tuple(sorted(hidden.items())))
+    key = ("start", request.script_root, survey.id, lang, tuple(sorted(hidden.items())), on_kiosk)
     own = {"form_token": generate_csrf()}
     if survey.access == "token":  # the participant code from the invitation's link, filled in
         own["code"] = request.args.get("code", "")
-    if response is not None and not survey.kiosk:  # this device has sent its answers already
+    if response is not None and not on_kiosk:  # this device has sent its answers already
         own["notice"] = _("You have already answered this survey on this device. You can answer again.")
+    if on_kiosk and kiosk.restarted_notice(survey):
+        own["notice"] = _("The survey started again from the beginning, because nobody used it for a while.")
 
     def render(markers) -> str:
         form = StartForm(code=markers.get("code", ""))
@@ -83,7 +121,10 @@ def begin(survey_id: str):
     if unfinished is not None:  # a participant code started on another device goes on here
         devices.continue_by_code(survey, unfinished)
         return redirect(_page_url(survey, responses.current_page(survey, unfinished)))
-    response = devices.consent(survey, lang, code)
+    on_kiosk = kiosk.active(survey)
+    if on_kiosk:  # a shared device: whoever pressed Start is a new person
+        kiosk.forget(survey)
+    response = devices.consent(survey, lang, code, "kiosk" if on_kiosk else "link")
     db.session.commit()  # the survey's version, if this was its first use
     return redirect(_page_url(survey, responses.current_page(survey, response)))
 
@@ -116,8 +157,10 @@ def save(survey_id: str, page_id: str):
     switch = request.form.get("switch_lang")
     answer = _switch_language(survey, response, page, form, switch) if switch else None
     answer = answer or _save_page(survey, lang, response, page, form)
-    if token is None or (survey.kiosk and response.status == Response.COMPLETE):  # a kiosk forgets
+    if token is None or (kiosk.active(survey) and response.status == Response.COMPLETE):  # a kiosk forgets
         return answer
+    if kiosk.active(survey):
+        kiosk.claim(survey, response.public_id)
     return _with_cookie(make_response(answer), survey, token)
 
 
@@ -156,13 +199,29 @@ def thanks(survey_id: str):
     return _thanks_page(survey, lang, _receipt(survey))
 
 
+@bp.post("/s/<survey_id>/new-person")
+def new_person(survey_id: str):
+    """ "Start over (new person)" on a kiosk: forget whoever used it, back to the start in its language."""
+    survey = _survey(survey_id)
+    if kiosk.active(survey):
+        kiosk.forget(survey)
+    return redirect(url_for(".start", survey_id=survey.id, lang=kiosk.first_language(survey)))
+
+
+@bp.post("/s/<survey_id>/still-here")
+def still_here(survey_id: str):
+    """A kiosk's page script says someone is using it (typing, touching): the idle time starts again."""
+    _survey(survey_id)
+    return "", 204
+
+
 @bp.get("/s/<survey_id>/r/<token>")
 def resume(survey_id: str, token: str):
     """A resume link asks first: it says what it would continue, and attaches nothing by itself (a
     link planted on a poster must not put a stranger's phone on someone else's answers)."""
     survey, lang = _open_survey(survey_id)
     response = responses.find_by_token(db.session, survey.id, token)
-    if survey.kiosk or response is None:
+    if kiosk.active(survey) or response is None:
         return redirect(url_for(".start", survey_id=survey.id))
     done, total = responses.pages_done(survey, response)
     return render_template(
@@ -185,7 +244,7 @@ def resume_here(survey_id: str, token: str):
     """Continue these answers on this device: only this choice attaches the response to it."""
     survey, _lang = _open_survey(survey_id)
     response = responses.find_by_token(db.session, survey.id, token)
-    if survey.kiosk or response is None or response.status == Response.COMPLETE:
+    if kiosk.active(survey) or response is None or response.status == Response.COMPLETE:
         return redirect(url_for(".start", survey_id=survey.id))
     target = _page_url(survey, responses.current_page(survey, response))
     return _with_cookie(redirect(target), survey, token)
@@ -283,7 +342,7 @@ def _page_context(survey_id: str, page_id: str):
     if response is None:
         abort(redirect(url_for(".start", survey_id=survey.id)))
     if response.status == Response.COMPLETE:
-        abort(redirect(url_for(".start" if survey.kiosk else ".thanks", survey_id=survey.id)))
+        abort(redirect(url_for(".start" if kiosk.active(survey) else ".thanks", survey_id=survey.id)))
     page = survey.page(page_id)
     if page is None and request.method == "POST":  # sent from a page a newer version no longer has
         _keep_typed(survey, response, page_id, lang)
@@ -370,7 +429,7 @@ def _with_cookie(http: HttpResponse, survey: Survey, token: str) -> HttpResponse
     http.set_cookie(
         devices.cookie_name(survey),
         token,
-        max_age=None if survey.kiosk else COOKIE_DAYS * 24 * 3600,
+        max_age=None if kiosk.active(survey) else COOKIE_DAYS * 24 * 3600,
         path=f"/s/{survey.id}",
         secure=request.is_secure,
         httponly=True,
@@ -449,7 +508,7 @@ def _finish(survey: Survey, response: responses.Answering) -> HttpResponse:
     session.setdefault(devices.SENT_IN, {})[survey.id] = response.language
     devices.forget_consent(survey)
     http = redirect(url_for(".thanks", survey_id=survey.id))
-    if survey.kiosk:
+    if kiosk.active(survey):
         http.delete_cookie(devices.cookie_name(survey), path=f"/s/{survey.id}")
     return http
 
@@ -458,7 +517,7 @@ def _receipt(survey: Survey) -> str | None:
     """The receipt code to show: kept in the session at completion (a kiosk shows it once only),
     else that of the completed response this phone's cookie holds."""
     receipts = session.get("receipts", {})
-    if survey.kiosk:
+    if kiosk.active(survey):
         session.modified = True
         return receipts.pop(survey.id, None)
     if survey.id in receipts:
@@ -479,11 +538,21 @@ def _trapped(survey: Survey, lang: str) -> HttpResponse:
 
 def _thanks_page(survey: Survey, lang: str, receipt: str | None) -> str:
     own = {"receipt": receipt} if receipt else {}
-    key = ("thanks", request.script_root, survey.id, lang)
+    on_kiosk = kiosk.active(survey)
+    if on_kiosk:
+        own["form_token"] = generate_csrf()  # "Start over (new person)" is a form
+    key = ("thanks", request.script_root, survey.id, lang, on_kiosk)
 
     def render(markers) -> str:
         receipt = markers.get("receipt")
-        return render_template("answering/thanks.html", survey=survey, lang=lang, receipt=receipt)
+        return render_template(
+            "answering/thanks.html",
+            survey=survey,
+            lang=lang,
+            receipt=receipt,
+            form_token=markers.get("form_token"),
+            first_language=kiosk.first_language(survey) if on_kiosk else None,
+        )
 
     return kept_pages.kept_pages().page(key, own, render)
 
@@ -511,7 +580,7 @@ def _own_values(survey: Survey, response: responses.Answering, page: Page) -> di
     """What a page shows that is the resident's own: form token, resume link, the script's earlier answers."""
     own = {"form_token": generate_csrf(), "script_context": pages.script_context(response, page)}
     token = devices.own_token(survey, response)  # not on a device that continues by code
-    if not survey.kiosk and token:
+    if not kiosk.active(survey) and token:
         own["resume_url"] = url_for(".resume", survey_id=survey.id, token=token, _external=True)
     return own
 
@@ -523,6 +592,7 @@ def _blank_page(survey: Survey, lang: str, response: responses.Answering, page: 
     back = responses.previous_page(survey, response, page.id)
     own = _own_values(survey, response, page)
     key = ("page", request.script_root, survey.id, page.id, lang, frozenset(shown), number, total, back)
+    key += (g.get("kiosk"),)  # a kiosk's page has its own bar and script
 
     def render(markers) -> str:
         form = _form_class(survey, page, lang)(formdata=MultiDict())

@@ -15,6 +15,7 @@ from app.exports.files import FORMATS, ExportResult, PreparedExport, prepare_exp
 from app.exports.table import ExportError, ExportOptions
 from app.extensions import db
 from app.surveys.catalog import current_registry
+from app.surveys.models import CHANNELS
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -40,6 +41,7 @@ def _where(_ctx, _param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]
 @click.option("--language", help="Only responses answered in this language.")
 @click.option("--include-partial", is_flag=True, help="Also started but unsubmitted responses.")
 @click.option("--no-demo", is_flag=True, help="Leave out demo data (flask demo seed).")
+@click.option("--channel", type=click.Choice(CHANNELS), help="Only responses from a kiosk, or from links.")
 @click.option("--sep", type=click.Choice([",", ";"]), default=",", show_default=True, help="CSV separator.")
 @click.option("--codebook", is_flag=True, help="CSV: also write <name>-codebook.csv beside it.")
 @click.option("--with-media", is_flag=True, help="A ZIP with the export and a media/ folder of its photos.")
@@ -58,6 +60,7 @@ def export_command(survey_id, fmt, values, lang, date_from, date_to, where, lang
         language=language,
         include_partial=flags["include_partial"],
         include_demo=not flags["no_demo"],
+        channel=flags["channel"],
         sep=flags["sep"],
         codebook=flags["codebook"],
     )

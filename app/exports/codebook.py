@@ -28,6 +28,7 @@ FIXED_TEXTS = {
     "submitted_at": _l("When the resident submitted (local time, {tz}); empty if not submitted"),
     "duration_seconds": _l("Seconds from start to submission"),
     "language": _l("Language the resident answered in"),
+    "channel": _l("How the resident came: kiosk (a shared device at a meeting) or link (a QR code or link)"),
     "demo": _l("1 for demo data made by `flask demo seed` (not real answers), else 0"),
     "last_page": _l("Unfinished responses: the page the resident would see next"),
     "last_active_at": _l("Unfinished responses: when the resident last saved a page (local time, {tz})"),
@@ -244,6 +245,8 @@ def _fixed_entry(table: Table, column: Column) -> CodebookEntry:
         text = str(FIXED_TEXTS[column.name]).format(tz=table.timezone.key)
         if column.name == "status":
             values = (("complete", gettext("submitted")), ("in_progress", gettext("started, not submitted")))
+        elif column.name == "channel":
+            values = (("kiosk", gettext("a shared kiosk device")), ("link", gettext("a QR code or a link")))
         elif column.name == "demo":
             values = ((1, gettext("demo data")), (0, gettext("real answers")))
     elif column.source == "hidden":

@@ -266,8 +266,8 @@ def _time_lines(clock: Clock, namespace: dict) -> list[str]:
 
 
 # Where the hidden-field values start in a fetched row (see Table.batches).
-HIDDEN_AT = 13
-RECORD_NAMES = "_, pid, vid, svid, status, t0, t1, lang, demo, page, t2, ans, code"
+HIDDEN_AT = 14
+RECORD_NAMES = "_, pid, vid, svid, status, t0, t1, lang, chan, demo, page, t2, ans, code"
 
 
 def row_shaper(
@@ -286,6 +286,7 @@ def row_shaper(
         "sub_l",
         "dur",
         "lang",
+        "chan",
         "(1 if demo else 0)",
         "page",  # fetched for unfinished responses only
         "act_l",
@@ -336,9 +337,8 @@ def record_shaper(
     number, started_number = version.number, started.number
 
     def shape(record: Any) -> dict:
-        _, public_id, _, _, status, started_at, submitted, language, demo, page, saved, answers, code = (
-            record[:HIDDEN_AT]
-        )
+        _, public_id, _, _, status, started_at, submitted, language, channel, demo, page, saved = record[:12]
+        answers, code = record[12:HIDDEN_AT]
         started_at, submitted = clock.utc(started_at), clock.utc(submitted)
         out = {
             "response_id": public_id,
@@ -349,6 +349,7 @@ def record_shaper(
             "submitted_at": clock.iso(submitted) if submitted else None,
             "duration_seconds": (submitted - started_at) // SECOND if submitted else None,
             "language": language,
+            "channel": channel,
             "demo": 1 if demo else 0,
             "last_page": page,  # fetched for unfinished responses only
             "last_active_at": clock.iso(clock.utc(saved)) if saved is not None else None,

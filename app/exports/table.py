@@ -16,7 +16,7 @@ from app.exports.rows import Clock, record_shaper, row_shaper
 from app.models import Response, SurveyVersion
 from app.surveys.catalog import current_registry
 from app.surveys.loader import content_hash, survey_from_json
-from app.surveys.models import FIXED_COLUMNS, OTHER, Choice, Page, Survey
+from app.surveys.models import CHANNELS, FIXED_COLUMNS, OTHER, Choice, Page, Survey
 
 BATCH_SIZE = 2000
 
@@ -39,6 +39,7 @@ class ExportOptions:
     language: str | None = None  # only responses answered in this language
     include_partial: bool = False
     include_demo: bool = True
+    channel: str | None = None  # only responses from a kiosk, or only from links
     sep: str = ","  # csv only
     codebook: bool = False  # csv only: also write <name>-codebook.csv
 
@@ -112,7 +113,7 @@ class Table:
         """The matching responses as fetched rows, in batches (keyset paging on the id).
 
         A row is (id, public_id, version_id, started_version_id, status, started_at, submitted_at,
-        language, is_demo, current_page, updated_at, answers, participant_code, *hidden values) (see
+        language, channel, is_demo, current_page, updated_at, answers, participant_code, *hidden values) (see
         rows.HIDDEN_AT). The answers come as JSON text (decoded with orjson, several times faster than
         json), and on SQLite the timestamps as text too: see rows.Clock.
         """
@@ -132,6 +133,7 @@ class Table:
                 when(r.started_at),
                 when(r.submitted_at),
                 r.language,
+                r.channel,
                 type_coerce(r.is_demo, Integer),  # 0/1 as stored: no conversion to bool per row
                 # Where an unfinished response stopped; nothing to fetch for the complete ones.
                 case((r.status != Response.COMPLETE, r.current_page)),
@@ -407,6 +409,10 @@ def _filters(options: ExportOptions, versions: list[VersionInfo], tz: ZoneInfo) 
         conditions.append(Response.status == Response.COMPLETE)
     if not options.include_demo:
         conditions.append(Response.is_demo.is_(False))
+    if options.channel:
+        if options.channel not in CHANNELS:
+            raise ExportError(f"A channel is {' or '.join(CHANNELS)}, not '{options.channel}'.")
+        conditions.append(Response.channel == options.channel)
     if options.language:
         languages = list(dict.fromkeys(lang for v in versions for lang in v.survey.languages))
         if options.language not in languages:

@@ -11,7 +11,7 @@ from sqlalchemy import func
 
 from app.answering.access import HIDDEN_VALUE
 from app.models import Response
-from app.surveys.models import Survey
+from app.surveys.models import CHANNELS, Survey
 
 HIDDEN_PREFIX = "hidden_"
 MAX_VALUE_LENGTH = 64  # hidden-field values are at most this long (survey format)
@@ -29,6 +29,7 @@ class Filters:
     partial: bool = False  # also summarise the answers of responses still in progress
     demo: bool = True  # include demo responses (from `flask demo seed`); they are always marked
     test: bool = False  # include preview responses researchers made while testing
+    channel: str | None = None  # only responses from a kiosk ("kiosk"), or from links ("link")
 
     def conditions(self, survey_id: str, tz: ZoneInfo, *, statuses: bool = True) -> list:
         """SQL conditions selecting this survey's responses; `statuses=False` keeps in-progress ones."""
@@ -41,6 +42,8 @@ class Filters:
             conditions.append(Response.status == Response.COMPLETE)
         if self.language:
             conditions.append(Response.language == self.language)
+        if self.channel:
+            conditions.append(Response.channel == self.channel)
         when = func.coalesce(Response.submitted_at, Response.updated_at)
         if self.date_from:
             conditions.append(when >= datetime.combine(self.date_from, time(), tz))
@@ -59,6 +62,8 @@ class Filters:
             args["to"] = self.date_to.isoformat()
         if self.language:
             args["language"] = self.language
+        if self.channel:
+            args["channel"] = self.channel
         for name, value in self.hidden:
             args[HIDDEN_PREFIX + name] = value
         if self.partial:
@@ -112,6 +117,9 @@ def parse_filters(args: Mapping[str, str], survey: Survey | None) -> ParsedFilte
     language = args.get("language") or None
     if survey is not None and language not in survey.languages:
         language = None
+    channel = args.get("channel") or None
+    if channel not in CHANNELS:
+        channel = None  # as an unknown language: ignored
     hidden = []
     for name in survey.hidden_fields if survey is not None else ():
         value = (args.get(HIDDEN_PREFIX + name) or "").strip()
@@ -125,6 +133,7 @@ def parse_filters(args: Mapping[str, str], survey: Survey | None) -> ParsedFilte
         date_from=date_from,
         date_to=date_to,
         language=language,
+        channel=channel,
         hidden=tuple(hidden),
         partial=args.get("partial") == "1",
         demo=args.get("demo") != "0",

@@ -65,6 +65,7 @@ def export_options(survey: Survey, filters: Filters, args: Mapping[str, str]) ->
         language=filters.language,
         include_partial=filters.partial,
         include_demo=filters.demo,
+        channel=filters.channel,
         sep=SEPARATORS.get(args.get("sep", "comma"), ","),
     )
     return fmt, options

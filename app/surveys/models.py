@@ -35,10 +35,13 @@ FIXED_COLUMNS = (
     "submitted_at",
     "duration_seconds",
     "language",
+    "channel",
     "demo",
     "last_page",
     "last_active_at",
 )
+# How a response came (the `channel` column): a shared kiosk device, or a link (QR codes, links).
+CHANNELS = ("kiosk", "link")
 RESERVED_IDS = frozenset(FIXED_COLUMNS) | {"participant"}
 # The value stored when a resident picks the "Other, please specify" choice that `other: true` adds.
 OTHER = "other"
@@ -423,6 +426,8 @@ class Survey(Strict):
     hidden_fields: list[ItemId] = []
     access: Literal["open", "token"] = "open"
     kiosk: bool = False
+    # On a kiosk (a `kiosk: true` survey, or a device made one), a response not used this long is forgotten.
+    kiosk_idle_seconds: int = Field(default=120, ge=30, le=3600)
     thank_you: Text | None = None
     choice_lists: dict[ItemId, Annotated[list[Choice], Field(min_length=1)]] = {}
     pages: list[Page] = Field(min_length=1)

@@ -105,6 +105,7 @@ KITCHEN_COLUMNS = [
     "submitted_at",
     "duration_seconds",
     "language",
+    "channel",
     "demo",
     "last_page",
     "last_active_at",

@@ -295,7 +295,7 @@ def test_several_definition_versions_in_one_export(make_app, write_survey, surve
         add(people=2, newer=7, fractions=["food"])
         table = table_of()
         # The current version's columns first, then the columns only older versions had.
-        assert table.names[12:14] == ["newer", "name"]
+        assert table.names[13:15] == ["newer", "name"]
         assert table.names[-1] == "fractions_glass"
         old, new = [dict(zip(table.names, row, strict=True)) for row in table.rows()]
         assert (old["survey_version"], new["survey_version"]) == (1, 2)
@@ -341,9 +341,9 @@ def test_token_surveys_have_a_participant_column(make_app, write_survey, surveys
         response.participant_code = "-AB12"
         db.session.commit()
         table = table_of("panel")
-        assert table.names[11:] == ["hidden_wave", "participant", "happy"]
+        assert table.names[12:] == ["hidden_wave", "participant", "happy"]
         [row] = table.rows()
-        assert row[11:] == ["2", "-AB12", 4]
+        assert row[12:] == ["2", "-AB12", 4]
         [row] = table.rows(guard=True)
-        assert row[11:] == ["2", "'-AB12", 4]
+        assert row[12:] == ["2", "'-AB12", 4]
         assert next(table.records())["participant"] == "-AB12"

@@ -1,6 +1,15 @@
 """The researcher blueprint with its views attached; each module holds the views of one page group."""
 
 from app.research.blueprint import bp
-from app.research.views import account, audit, exports, photos, responses, share, surveys  # noqa: F401 (views)
+from app.research.views import (  # noqa: F401 (views)
+    account,
+    audit,
+    exports,
+    kiosks,
+    photos,
+    responses,
+    share,
+    surveys,
+)
 
 __all__ = ["bp"]

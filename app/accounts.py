@@ -1,10 +1,12 @@
-"""Researcher accounts: passwords, sign-in, sessions that can be ended, grants, the first-admin link."""
+"""Researcher accounts: passwords, sign-in, sessions that can be ended, grants, one-time links (the
+first admin's, and each account's set-password link)."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
@@ -83,6 +85,14 @@ def create_researcher(db_session: Session, email: str, password: str, role: str)
     return researcher
 
 
+def create_without_password(db_session: Session, email: str, role: str) -> Researcher:
+    """Add an account that nobody can sign in to until its owner chooses a password through a
+    set-password link (flushed); AccountError for a bad email or role, or a taken email."""
+    # A random password nobody knows: its hash checks like any other, so a sign-in attempt takes
+    # as long as for any account and says nothing about whether a password was ever chosen.
+    return create_researcher(db_session, email, secrets.token_urlsafe(32), role)
+
+
 def set_password(researcher: Researcher, password: str) -> None:
     """Replace the password; every session of the account ends (flushes)."""
     problem = password_problem(password)
@@ -93,9 +103,23 @@ def set_password(researcher: Researcher, password: str) -> None:
 
 
 def set_active(researcher: Researcher, active: bool) -> None:
-    """Let the account sign in, or stop it; either way its sessions end: enabling revives none (flushes)."""
+    """Let the account sign in, or stop it; either way its sessions end: enabling revives none, and
+    disabling also ends its unused set-password link, which enabling does not revive (flushes)."""
     researcher.active = active
+    if not active:
+        object_session(researcher).execute(
+            delete(SetupToken).where(SetupToken.researcher_id == researcher.id, SetupToken.used_at.is_(None))
+        )
     end_all_sessions(researcher)
+
+
+def is_last_active_admin(db_session: Session, researcher: Researcher) -> bool:
+    """True when the account is the only active admin. The active admins' rows stay locked until the
+    commit (on PostgreSQL), so two admins disabling each other at once cannot both succeed."""
+    if researcher.role != Researcher.ADMIN or not researcher.active:
+        return False
+    query = select(Researcher.id).filter_by(role=Researcher.ADMIN, active=True).with_for_update()
+    return list(db_session.scalars(query)) == [researcher.id]
 
 
 @dataclass(frozen=True)
@@ -198,6 +222,24 @@ def grant(db_session: Session, researcher: Researcher, survey_id: str) -> bool:
     return True
 
 
+def set_grant(db_session: Session, researcher: Researcher, survey_id: str, level: str) -> bool:
+    """Let the researcher see a survey at this level (read or manage), or change the level of the
+    grant; False when it was so already (flushes). The caller checks that the survey is served."""
+    if level not in Grant.LEVELS:
+        raise AccountError(f"level must be one of {', '.join(Grant.LEVELS)}")
+    row = db_session.scalars(
+        select(Grant).filter_by(researcher_id=researcher.id, survey_id=survey_id)
+    ).first()
+    if row is not None and row.level == level:
+        return False
+    if row is None:
+        db_session.add(Grant(researcher_id=researcher.id, survey_id=survey_id, level=level))
+    else:
+        row.level = level
+    db_session.flush()
+    return True
+
+
 def revoke(db_session: Session, researcher: Researcher, survey_id: str) -> bool:
     """Take a survey away from the researcher; False when it was not granted (flushes)."""
     result = db_session.execute(delete(Grant).filter_by(researcher_id=researcher.id, survey_id=survey_id))
@@ -206,6 +248,8 @@ def revoke(db_session: Session, researcher: Researcher, survey_id: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- first admin
+# A setup token without an account creates the first admin; one with an account (`researcher_id`)
+# is that account's set-password link. Each kind of function below looks only at its own kind.
 
 
 def has_admin(db_session: Session) -> bool:
@@ -221,7 +265,9 @@ def _token_hash(token: str) -> str:
 def new_setup_token(db_session: Session, now: datetime | None = None) -> str:
     """A fresh one-time token for creating the first admin; earlier unused tokens stop working."""
     now = now or utcnow()
-    db_session.execute(delete(SetupToken).where(SetupToken.used_at.is_(None)))
+    db_session.execute(
+        delete(SetupToken).where(SetupToken.used_at.is_(None), SetupToken.researcher_id.is_(None))
+    )
     token = secrets.token_urlsafe(32)
     db_session.add(SetupToken(token_hash=_token_hash(token), expires_at=now + SETUP_LINK_LIFETIME))
     db_session.flush()
@@ -231,7 +277,9 @@ def new_setup_token(db_session: Session, now: datetime | None = None) -> str:
 def setup_token_usable(db_session: Session, token: str, now: datetime | None = None) -> bool:
     """True while the token is unused and unexpired and no admin exists yet."""
     now = now or utcnow()
-    row = db_session.scalars(select(SetupToken).filter_by(token_hash=_token_hash(token))).first()
+    row = db_session.scalars(
+        select(SetupToken).filter_by(token_hash=_token_hash(token), researcher_id=None)
+    ).first()
     usable = row is not None and row.used_at is None and row.expires_at > now
     return usable and not has_admin(db_session)
 
@@ -245,9 +293,95 @@ def use_setup_token(db_session: Session, token: str, now: datetime | None = None
         update(SetupToken)
         .where(
             SetupToken.token_hash == _token_hash(token),
+            SetupToken.researcher_id.is_(None),
             SetupToken.used_at.is_(None),
             SetupToken.expires_at > now,
         )
         .values(used_at=now)
     )
     return result.rowcount == 1
+
+
+# ----------------------------------------------------------------------------- set-password links
+
+
+class ResetLink(NamedTuple):
+    """A fresh set-password link's token (shown once, never stored) and when it stops working."""
+
+    token: str
+    expires_at: datetime
+
+
+def reset_link_lifetime() -> timedelta:
+    """How long a set-password link works: LYSSNA_RESET_LINK_HOURS."""
+    return timedelta(hours=current_app.config["LYSSNA_RESET_LINK_HOURS"])
+
+
+def new_reset_token(db_session: Session, researcher: Researcher, now: datetime | None = None) -> ResetLink:
+    """A one-time link for the account's owner to choose a new password; the account's earlier links
+    stop working, its password works until the link is used (flushes)."""
+    now = now or utcnow()
+    db_session.execute(delete(SetupToken).where(SetupToken.researcher_id == researcher.id))
+    token = secrets.token_urlsafe(32)
+    expires_at = now + reset_link_lifetime()
+    db_session.add(
+        SetupToken(token_hash=_token_hash(token), expires_at=expires_at, researcher_id=researcher.id)
+    )
+    db_session.flush()
+    return ResetLink(token, expires_at)
+
+
+def pending_reset_link(
+    db_session: Session, researcher: Researcher, now: datetime | None = None
+) -> datetime | None:
+    """When the account's unused set-password link stops working, or None when it has none."""
+    now = now or utcnow()
+    query = select(SetupToken.expires_at).where(
+        SetupToken.researcher_id == researcher.id, SetupToken.used_at.is_(None), SetupToken.expires_at > now
+    )
+    return db_session.scalar(query)
+
+
+def reset_token_account(db_session: Session, token: str, now: datetime | None = None) -> Researcher | None:
+    """The active account whose unused, unexpired set-password link this is, or None."""
+    now = now or utcnow()
+    query = (
+        select(Researcher)
+        .join(SetupToken, SetupToken.researcher_id == Researcher.id)
+        .where(
+            SetupToken.token_hash == _token_hash(token),
+            SetupToken.used_at.is_(None),
+            SetupToken.expires_at > now,
+            Researcher.active.is_(True),
+        )
+    )
+    return db_session.scalars(query).first()
+
+
+def use_reset_token(
+    db_session: Session, token: str, password: str, now: datetime | None = None
+) -> Researcher | None:
+    """Spend the link on the account's new password: the link dies and every session of the account
+    ends (flushes). None when the link does not work (any more); exactly one of several concurrent
+    requests succeeds. AccountError for an unacceptable password, before the link is spent."""
+    now = now or utcnow()
+    researcher = reset_token_account(db_session, token, now)
+    if researcher is None:
+        return None
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    result = db_session.execute(
+        update(SetupToken)
+        .where(
+            SetupToken.token_hash == _token_hash(token),
+            SetupToken.researcher_id == researcher.id,
+            SetupToken.used_at.is_(None),
+            SetupToken.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    if result.rowcount != 1:
+        return None
+    set_password(researcher, password)
+    return researcher

@@ -26,6 +26,7 @@ ACTIONS = {
     "grant": _l("Survey granted"),
     "revoke": _l("Survey revoked"),
     "setup_link": _l("First-admin link made"),
+    "reset_link": _l("Set-password link made"),
     "survey_published": _l("Survey published"),
     "kiosk_started": _l("Browser made a kiosk"),
     "kiosk_left": _l("Kiosk mode left"),

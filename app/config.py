@@ -51,6 +51,8 @@ def from_environment(instance_path: str) -> dict:
         # Keys in a shared Redis start with this, so several deployments (or test runs) can share it.
         "RATELIMIT_KEY_PREFIX": env.get("LYSSNA_REDIS_PREFIX", "lyssna"),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_integer(env, "LYSSNA_SESSION_HOURS", 8)),
+        # A set-password link (a new account's, or a reset an admin makes) works once, this long.
+        "LYSSNA_RESET_LINK_HOURS": _integer(env, "LYSSNA_RESET_LINK_HOURS", 72),
         "LYSSNA_LOG_LEVEL": env.get("LYSSNA_LOG_LEVEL", "INFO").upper(),
         # Data lifecycle (see app/lifecycle.py)
         "LYSSNA_PURGE_INCOMPLETE_DAYS": _integer(env, "LYSSNA_PURGE_INCOMPLETE_DAYS", 30),

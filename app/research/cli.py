@@ -75,10 +75,7 @@ def grant_command(email: str, survey: str, level: str) -> None:
     if registry.get(survey) is None:
         known = ", ".join(sorted(registry.surveys)) or "none"
         raise click.ClickException(f"no survey '{survey}' (surveys: {known})")
-    new = accounts.grant(db.session, researcher, survey)
-    row = db.session.scalars(select(Grant).filter_by(researcher_id=researcher.id, survey_id=survey)).one()
-    if new or row.level != level:
-        row.level = level
+    if accounts.set_grant(db.session, researcher, survey, level):
         audit.record(db.session, "grant", survey_id=survey, email=researcher.email, level=level)
         click.echo(f"{researcher.email} may now {LEVEL_WORDS[level]} {survey}.")
     else:
@@ -159,4 +156,25 @@ def setup_link_command(base_url: str) -> None:
         f"\nNo admin account yet. Create the first one within {hours} hours, once, at:\n"
         f"  {base_url.rstrip('/')}/admin/setup/{token}\n"
         "(or run: flask --app wsgi users create EMAIL --role admin)\n"
+    )
+
+
+@users_cli.command("reset-link")
+@click.argument("email")
+@click.option(
+    "--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where the app is served."
+)
+def reset_link_command(email: str, base_url: str) -> None:
+    """Print a one-time link with which the account's owner chooses a new password (an earlier one stops)."""
+    researcher = _account(email)
+    if not researcher.active:
+        raise click.ClickException(f"{researcher.email} is disabled: enable it first")
+    link = accounts.new_reset_token(db.session, researcher)
+    audit.record(db.session, "reset_link", email=researcher.email)
+    db.session.commit()
+    hours = int(accounts.reset_link_lifetime().total_seconds() // 3600)
+    click.echo(
+        f"\nA link for {researcher.email} to choose a new password, once, within {hours} hours:\n"
+        f"  {base_url.rstrip('/')}/admin/password/{link.token}\n"
+        "Their password works until the link is used; then their sessions end on every device.\n"
     )

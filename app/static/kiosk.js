@@ -38,7 +38,8 @@
     if (Date.now() - lastTold > TELL_EVERY) { tellServer(); }
   }
 
-  ["keydown", "pointerdown", "input", "change", "wheel", "touchstart"].forEach(function (name) {
+  // Not "change": it also fires when the warning takes the focus from a field just typed in.
+  ["keydown", "pointerdown", "input", "wheel", "touchstart"].forEach(function (name) {
     document.addEventListener(name, used, { passive: true, capture: true });
   });
   stay.addEventListener("click", function () { used(); tellServer(); });

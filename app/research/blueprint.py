@@ -24,6 +24,8 @@ def template_helpers() -> dict:
         "fmt_number": formatting.number,
         "label_language": formatting.label_language,
         "state_name": formatting.state_name,
+        "role_name": formatting.role_name,
+        "level_name": formatting.level_name,
         "type_name": formatting.type_name,
         "scale_note": formatting.scale_note,
         "hidden_rows": formatting.hidden_rows,

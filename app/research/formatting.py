@@ -1,4 +1,4 @@
-"""Small helpers the researcher templates use to show times, shares and bar widths."""
+"""Small helpers the researcher templates use to show times, shares, bar widths, roles and levels."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,6 +13,16 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return "–"
     return value.astimezone(ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+
+
+def role_name(role: str) -> str:
+    """An account's role in words."""
+    return {"admin": _("Admin"), "researcher": _("Researcher")}.get(role, role)
+
+
+def level_name(level: str) -> str:
+    """A grant's level in words: read, or manage."""
+    return {"read": _("read"), "manage": _("manage")}.get(level, level)
 
 
 def percent(part: float, whole: float) -> int:

@@ -22,3 +22,21 @@
   }
   poll();
 })();
+
+// A "Copy the link" button for a set-password link just made: hidden without JavaScript (the link
+// is selectable in its box either way); says "Copied." in a status region when it worked.
+(function () {
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector("[data-copied]");
+    if (!source || !navigator.clipboard) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.value).then(function () {
+        status.textContent = status.getAttribute("data-copied");
+      });
+    });
+  });
+})();

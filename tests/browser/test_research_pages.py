@@ -19,10 +19,16 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture(scope="module")
 def admin(live_server):
-    """An admin account on the live server, and a few responses to look at (one with a receipt code)."""
+    """An admin account on the live server, a researcher with a survey, and a few responses to look at
+    (one with a receipt code)."""
     email = f"admin-{secrets.token_hex(3)}@example.org"
     with live_server.app.app_context():
         accounts.create_researcher(db.session, email, PASSWORD, "admin")
+        colleague = accounts.create_without_password(
+            db.session, f"r-{secrets.token_hex(3)}@example.org", "researcher"
+        )
+        accounts.set_grant(db.session, colleague, "waste-sorting", "manage")
+        colleague_id = colleague.id
         registry = current_registry()
         for i, (survey_id, answers) in enumerate(
             [
@@ -59,7 +65,7 @@ def admin(live_server):
         db.session.commit()
         public_id = db.session.query(Response.public_id).filter_by(survey_id="waste-sorting").first()[0]
         db.session.remove()
-    return {"email": email, "response": public_id}
+    return {"email": email, "response": public_id, "colleague": colleague_id}
 
 
 def sign_in(page, base: str, email: str) -> None:
@@ -86,6 +92,8 @@ def pages(admin) -> list[str]:
         "/admin/receipt?code=XXXX-XXXX",
         "/admin/account",
         "/admin/audit",
+        "/admin/people",
+        f"/admin/people/{admin['colleague']}",
     ]
 
 

@@ -1,5 +1,8 @@
 """Access rules over every URL of the researcher area, found by walking the URL map, so that a new view
-cannot forget them: signed out -> the sign-in page; a survey not granted -> 404, as if it did not exist."""
+cannot forget them: signed out -> the sign-in page; a survey not granted -> 404, as if it did not exist;
+an admin page (audit log, people) -> 404 for anyone else."""
+
+import re
 
 import pytest
 
@@ -8,7 +11,14 @@ from app.models import Researcher
 from .conftest import csrf_from
 
 # The only researcher-area views anyone may open signed out. Adding one here must be a decision.
-PUBLIC = {"research.login", "research.login_post", "research.setup", "research.setup_post"}
+PUBLIC = {
+    "research.login",
+    "research.login_post",
+    "research.setup",
+    "research.setup_post",
+    "research.choose_password",  # a set-password link: the token is the credential
+    "research.choose_password_post",
+}
 # A value for each URL argument; survey_id and pilot name surveys the researcher was NOT given.
 ARGUMENTS = {
     "survey_id": "feedback",
@@ -17,6 +27,7 @@ ARGUMENTS = {
     "name": "0123456789abcdef0123456789abcdef.jpg",
     "job_id": "0123456789abcdef0123456789abcdef",
     "token": "no-such-token",
+    "researcher_id": None,  # filled with a real account in the test
 }
 
 
@@ -36,7 +47,7 @@ def build(rule, values):
     assert not unknown, f"add a sample value for {unknown} of {rule.rule} to ARGUMENTS"
     path = rule.rule
     for name in rule.arguments:
-        path = path.replace(f"<{name}>", str(values[name])).replace(f"<path:{name}>", str(values[name]))
+        path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
     return path
 
 
@@ -45,11 +56,12 @@ def call(client, method, path, token):
 
 
 @pytest.fixture
-def values(db, make_response):
+def values(db, make_response, make_researcher):
     response = make_response("feedback", message="hello")
     response.receipt_code = "K7QM-3XPA"
     db.commit()
-    return {**ARGUMENTS, "public_id": response.public_id}
+    other = make_researcher("other@example.org", surveys=["feedback"])
+    return {**ARGUMENTS, "public_id": response.public_id, "researcher_id": other.id}
 
 
 def test_every_researcher_url_needs_signing_in(app, client, values):
@@ -121,6 +133,27 @@ def test_admin_sees_every_survey(client, login_as):
 def test_audit_log_is_for_admins_only(client, login_as):
     login_as(Researcher.RESEARCHER, surveys=["feedback"])
     assert client.get("/admin/audit").status_code == 404
+
+
+def _admin_rules(app):
+    """Every researcher URL marked admin-only; the audit log and every people page are among them."""
+    rules = admin_rules(app)
+    marked = [
+        (r, m) for r, m in rules if getattr(app.view_functions[r.endpoint], "research_admin_only", False)
+    ]
+    people = {r.endpoint for r, _ in rules if r.rule.startswith(("/admin/people", "/admin/audit"))}
+    assert people and people <= {r.endpoint for r, _ in marked}
+    return marked
+
+
+def test_every_admin_url_is_404_for_a_researcher_even_with_manage_grants(app, client, login_as, values):
+    login_as(Researcher.RESEARCHER, surveys=["feedback", "waste-sorting"], level="manage")
+    token = csrf_from(client.get("/admin/account").get_data(as_text=True))
+    rules = _admin_rules(app)
+    assert len(rules) >= 9
+    for rule, method in rules:
+        response = call(client, method, build(rule, values), token)
+        assert response.status_code == 404, (method, rule.rule, response.status_code)
 
 
 def test_receipt_lookup_only_finds_responses_of_visible_surveys(client, login_as, values):

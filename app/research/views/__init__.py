@@ -6,6 +6,7 @@ from app.research.views import (  # noqa: F401 (views)
     audit,
     exports,
     kiosks,
+    people,
     photos,
     responses,
     share,

@@ -60,11 +60,40 @@ class AnswerField(Field):
         return set(self.raw_data or [])
 
 
+# Digits as residents type them: Arabic-Indic (U+0660-0669), Persian (U+06F0-06F9), and a few more
+# scripts' digits, read as ASCII; the Arabic decimal separator (U+066B) as a point, its thousands
+# separator (U+066C) as nothing; the Arabic comma as a decimal comma (in decimals only).
+DIGITS = str.maketrans(
+    {
+        **{
+            chr(start + n): str(n)
+            for start in (0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0xFF10)
+            for n in range(10)
+        },
+        "\u066b": ".",
+        "\u066c": "",
+        "\u2212": "-",  # the minus sign
+    }
+)
+
+
+def ascii_digits(text: str) -> str:
+    """The text with every digit and number sign residents may type read as ASCII (۵۰۳ ۳۸ -> 503 38)."""
+    return text.translate(DIGITS)
+
+
 class TextAnswer(AnswerField):
-    """One line or several lines of text, trimmed."""
+    """One line or several lines of text, trimmed; with a pattern (a postcode, a phone number), its
+    digits are read as ASCII whatever script they were typed in."""
+
+    def __init__(self, *args: Any, digits: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.digits = digits
 
     def process_formdata(self, valuelist: list[str]) -> None:
         text = valuelist[0].strip() if valuelist else ""
+        if self.digits:
+            text = ascii_digits(text)
         self.data = text.replace("\r\n", "\n") or None
 
 
@@ -72,22 +101,26 @@ class IntegerAnswer(AnswerField):
     """A whole number; digits typed with spaces (1 000) are fine."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        text = re.sub(r"\s", "", valuelist[0]) if valuelist else ""
+        text = re.sub(r"\s", "", ascii_digits(valuelist[0])) if valuelist else ""
         self.data = None
         if text:
-            if not re.fullmatch(r"[-+−]?\d{1,12}", text):
+            if not re.fullmatch(r"[-+]?[0-9]{1,12}", text):
                 raise ValueError(_("Enter a whole number, like 3."))
-            self.data = int(text.replace("−", "-"))
+            self.data = int(text)
 
 
 class DecimalAnswer(AnswerField):
     """A number with decimals; a comma is a decimal separator too (21,5)."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        text = re.sub(r"\s", "", valuelist[0]).replace(",", ".").replace("−", "-") if valuelist else ""
+        text = (
+            re.sub(r"\s", "", ascii_digits(valuelist[0])).replace(",", ".").replace("،", ".")
+            if valuelist
+            else ""
+        )
         self.data = None
         if text:
-            if not re.fullmatch(r"[-+]?(\d{1,12}(\.\d*)?|\.\d+)", text):
+            if not re.fullmatch(r"[-+]?([0-9]{1,12}(\.[0-9]*)?|\.[0-9]+)", text):
                 raise ValueError(_("Enter a number, like 21.5."))
             self.data = Decimal(text)
 
@@ -96,7 +129,7 @@ class DateAnswer(AnswerField):
     """A calendar date: YYYY-MM-DD from a date box, or typed by hand where there is none (31/3/2024)."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        text = valuelist[0].strip() if valuelist else ""
+        text = ascii_digits(valuelist[0]).strip() if valuelist else ""
         self.data = None
         if text:
             try:
@@ -370,7 +403,7 @@ def _text(survey: Survey, q: Any, lang: str) -> dict:
     checks = [*_common(q), max_length(q.max_length)]
     if getattr(q, "pattern", None):
         checks.append(pattern(q.pattern, survey.text(q.pattern_message, lang) or None))
-    return {q.id: TextAnswer(validators=checks)}
+    return {q.id: TextAnswer(validators=checks, digits=bool(getattr(q, "pattern", None)))}
 
 
 def _integer(survey: Survey, q: Any, lang: str) -> dict:

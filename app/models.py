@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -99,6 +100,24 @@ class Publication(db.Model):
     by: Mapped[str | None] = mapped_column(String(254))  # the account, when a person published
 
     version: Mapped[SurveyVersion] = relationship()
+
+
+class SurveyUpload(db.Model):
+    """A survey file uploaded (or edited) in the researcher area, kept as it came between the steps
+    upload, check, preview and publish: a fix typed on the page is a new upload, so nothing is lost."""
+
+    __tablename__ = "survey_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)  # whose managers may use it
+    file_name: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    uploaded_by: Mapped[str | None] = mapped_column(String(254))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Recorded when first previewed (responses need a version), published when published.
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("survey_version.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def _same_version(context) -> int | None:

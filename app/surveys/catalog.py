@@ -217,6 +217,11 @@ def current_registry() -> Registry:
     return registry
 
 
+def serve_in_this_request(registry: Registry) -> None:
+    """Serve `registry` for the rest of this request instead of the live one (a manager's preview)."""
+    setattr(g, _REQUEST_KEY, registry)
+
+
 def _forget_request_registry() -> None:
     g.pop(_REQUEST_KEY, None)
 

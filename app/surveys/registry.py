@@ -58,6 +58,16 @@ class Registry:
             self._version_ids[survey_id] = version.id
         return self._version_ids[survey_id]
 
+    def with_survey(self, survey: Survey, version_id: int) -> Registry:
+        """A copy serving `survey` (stored as `version_id`) in place of its live version, with nothing
+        derived yet: a manager's preview of an unpublished version, never this registry changed."""
+        return Registry(
+            self.folder,
+            surveys={**self.surveys, survey.id: survey},
+            problems=list(self.problems),
+            _version_ids={**self._version_ids, survey.id: version_id},
+        )
+
     def derived(self, key: Hashable, build: Callable[[], T]) -> T:
         """Something worked out from the surveys (a page's form class, say), built on first use and
         kept as long as the registry: a publish builds a new registry, never changes this one."""

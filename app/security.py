@@ -114,6 +114,21 @@ class BoundedRequest(Request):
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
 
+    @property
+    def max_form_memory_size(self) -> int | None:
+        """The most bytes of one text field of a multipart form (413 beyond): MAX_FORM_MEMORY_SIZE, or
+        the `max_text_bytes` of a view that takes a whole file as text (a survey file edited on a page)."""
+        if self._max_form_memory_size is None and current_app:
+            view = current_app.view_functions.get(self.endpoint or "")
+            limit = getattr(view, "max_text_bytes", None)
+            if limit is not None:
+                return limit
+        return super().max_form_memory_size
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
     def _load_form_data(self) -> None:
         """Parse the form, then drop control characters from it (Werkzeug's hook for parsing).
 

@@ -5,20 +5,24 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app import accounts
 from app.extensions import db
-from app.models import ExportJob, Grant, Researcher, Response
+from app.models import ExportJob, Grant, Researcher, Response, SurveyUpload
 from app.surveys.catalog import current_registry
 from app.surveys.models import Survey
 
 # The view arguments that name something access depends on; guard() checks each of them.
 SURVEY_ARG = "survey_id"
 PILOT_ARG = "pilot"
+UPLOAD_ARG = "upload_id"
+# Where a request that serves an unpublished version to the manager previewing it (app/research/preview.py)
+# keeps that survey's id: it may be answered whatever its status, as a test.
+PREVIEWED = "_lyssna_previewed_survey"
 
 
 def public(view: Callable) -> Callable:
@@ -68,6 +72,20 @@ def manages(user, survey_id: str) -> bool:
         return True
     level = db.session.scalar(select(Grant.level).filter_by(researcher_id=user.id, survey_id=survey_id))
     return level == Grant.MANAGE
+
+
+def may_publish(user, survey_id: str) -> bool:
+    """True when the user may upload, preview and publish files for this survey id: admins for any id
+    (a new survey too), `manage` grants for the published surveys they manage."""
+    return is_admin(user) or manages(user, survey_id)
+
+
+def upload_or_404(upload_id: str) -> SurveyUpload:
+    """An uploaded survey file the current user may publish, by its public id; otherwise 404."""
+    upload = db.session.scalars(select(SurveyUpload).filter_by(public_id=upload_id)).first()
+    if upload is None or not may_publish(current_user, upload.survey_id):
+        abort(404)
+    return upload
 
 
 def visible_surveys(user) -> list[Survey]:
@@ -140,6 +158,8 @@ def guard():
             abort(404)
     if PILOT_ARG in args and not pilot_surveys(current_user, args[PILOT_ARG]):
         abort(404)
+    if UPLOAD_ARG in args:
+        upload_or_404(args[UPLOAD_ARG])
     return None
 
 
@@ -156,6 +176,9 @@ def can_preview(survey_id: str) -> bool:
 
 def previewing(survey: Survey) -> bool:
     """True when this request answers a survey residents cannot answer yet (draft or not open yet),
-    as a researcher trying it out: allowed, and its responses are stored as test responses."""
+    as a researcher trying it out, or an unpublished version of it, as the manager previewing it:
+    allowed, and its responses are stored as test responses."""
+    if g.get(PREVIEWED) == survey.id:
+        return True
     tz = ZoneInfo(current_app.config["LYSSNA_TIMEZONE"])
     return survey.state(datetime.now(UTC), tz) in PREVIEW_STATES and can_preview(survey.id)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.models import Researcher
+from app.models import Researcher, SurveyUpload
 
 from .conftest import csrf_from
 
@@ -28,6 +28,7 @@ ARGUMENTS = {
     "job_id": "0123456789abcdef0123456789abcdef",
     "token": "no-such-token",
     "researcher_id": None,  # filled with a real account in the test
+    "upload_id": "0123456789abcdef0123456789abcdef",  # an uploaded survey file (real ones below)
 }
 
 
@@ -187,3 +188,31 @@ def test_a_manage_grant_may_delete(app, client, login_as, values):
     deleted = client.post(path, data={"csrf_token": csrf_from(page.get_data(as_text=True))})
     assert deleted.status_code == 302
     assert client.get(f"/admin/surveys/feedback/responses/{values['public_id']}").status_code == 404
+
+
+def test_every_upload_url_is_404_without_the_right_to_publish_its_survey(
+    app, db, make_researcher, sign_in, values
+):
+    feedback = SurveyUpload(survey_id="feedback", file_name="feedback.yaml", text="id: feedback\n")
+    new = SurveyUpload(survey_id="bins", file_name="bins.yaml", text="id: bins\n")  # not a survey yet
+    db.add_all([feedback, new])
+    db.commit()
+    rules = [(r, m) for r, m in admin_rules(app) if "upload_id" in r.arguments]
+    assert len(rules) >= 4
+    refused = [
+        (["feedback"], "read", feedback),  # may see the survey, not publish it
+        (["waste-sorting"], "manage", feedback),  # manages another survey
+        (["feedback", "waste-sorting"], "manage", new),  # only admins add surveys
+    ]
+    for n, (surveys, level, upload) in enumerate(refused):
+        client = app.test_client()
+        make_researcher(f"r{n}@example.org", surveys=surveys, level=level)
+        sign_in(f"r{n}@example.org", target=client)
+        token = csrf_from(client.get("/admin/account").get_data(as_text=True))
+        for rule, method in rules:
+            response = call(client, method, build(rule, {**values, "upload_id": upload.public_id}), token)
+            assert response.status_code == 404, (surveys, level, method, rule.rule, response.status_code)
+    client = app.test_client()
+    make_researcher("manager@example.org", surveys=["feedback"], level="manage")
+    sign_in("manager@example.org", target=client)
+    assert client.get(f"/admin/uploads/{feedback.public_id}").status_code == 200

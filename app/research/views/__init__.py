@@ -8,6 +8,7 @@ from app.research.views import (  # noqa: F401 (views)
     kiosks,
     people,
     photos,
+    publishing,
     responses,
     share,
     surveys,

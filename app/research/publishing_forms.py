@@ -58,7 +58,13 @@ class SurveyTextForm(LyssnaForm):
     text = TextAreaField(
         _l("The file's text"),
         validators=[DataRequired(_l("The text is empty: type or paste the survey file."))],
-        render_kw={"rows": 24, "wrap": "off", "spellcheck": "false", "autocapitalize": "off", "autocorrect": "off"},
+        render_kw={
+            "rows": 24,
+            "wrap": "off",
+            "spellcheck": "false",
+            "autocapitalize": "off",
+            "autocorrect": "off",
+        },
     )
     submit = SubmitField(_l("Check again"))
 

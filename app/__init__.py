@@ -31,7 +31,7 @@ def configure(app: Flask, overrides: dict) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the database's connection settings."""
-    from app import accounts, assets, database, i18n, sessions, urls  # noqa: F401  (accounts: user loader)
+    from app import accounts, assets, database, i18n, languages, sessions, urls  # noqa: F401  (accounts: user loader)
     from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     sessions.init_app(app)
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     urls.init_app(app)
     assets.init_app(app)  # after compress: its after_request hook runs before Flask-Compress's
+    languages.init_app(app)  # after compress too: a page is unmarked before it is compressed
 
 
 def register_surveys(app: Flask) -> None:

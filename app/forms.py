@@ -14,8 +14,9 @@ from wtforms.i18n import get_translations
 
 @lru_cache(maxsize=32)
 def wtforms_translations(locale: str):
-    """WTForms' built-in messages (e.g. "Field must be at most 254 characters long.") in a language."""
-    return get_translations([locale])
+    """WTForms' built-in messages (e.g. "Field must be at most 254 characters long.") in a language,
+    else in English (WTForms has no Somali or Tigrinya, say)."""
+    return get_translations([locale, "en"])
 
 
 class LyssnaForm(FlaskForm):

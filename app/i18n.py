@@ -25,14 +25,24 @@ def select_locale() -> Locale:
 def interface_locale(code: str) -> Locale:
     """The babel Locale of a language code, parsed once (Flask-Babel would parse it, and look for
     its locale data on disk, on every request)."""
-    return Locale.parse(code)
+    return Locale.parse(code.replace("-", "_"))
+
+
+@lru_cache(maxsize=64)
+def known_locale(code: str) -> bool:
+    """Whether Babel has the language's locale data (dates, numbers), catalog or not."""
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
 
 
 def _chosen_language() -> str:
     available = interface_languages()
     survey_language = g.get("survey_language")
-    if survey_language:
-        return survey_language if survey_language in available else "en"
+    if survey_language:  # its catalog, or the survey's fallbacks (app/languages/fallback.py)
+        return survey_language if survey_language in available or known_locale(survey_language) else "en"
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in available:
         return chosen

@@ -16,6 +16,7 @@ from flask_babel import format_date, format_datetime, format_decimal, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from app.languages.interface import interface_text
 from app.surveys.conditions import evaluate
 from app.surveys.models import OTHER, AllOf, AnyOf, NotOf, Page, Survey, TextQuestion
 
@@ -245,7 +246,7 @@ def options_of(survey: Survey, question: Any, lang: str) -> list[tuple[Any, str]
     question has `other` (its text box follows it), then the exclusive ones such as "none of these"."""
     options = [(c.value, survey.text(c.label, lang)) for c in survey.choices(question)]
     if getattr(question, "other", False) and OTHER not in {v for v, _label in options}:
-        options.append((OTHER, _("Other")))
+        options.append((OTHER, interface_text(survey, "other", lang)))
     apart = set(getattr(question, "exclusive", None) or [])
     return [o for o in options if o[0] not in apart] + [o for o in options if o[0] in apart]
 

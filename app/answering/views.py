@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from app import attachments
 from app.extensions import db
 from app.i18n import use_survey_language
+from app.languages import fallback
 from app.models import Response
 from app.research.access import previewing  # the researcher area decides who may try a draft
 from app.surveys.catalog import current_registry
@@ -320,6 +321,7 @@ def _survey(survey_id: str) -> Survey:
 def _language_when_open(survey: Survey, closed_ok: bool = False, preferred: str | None = None) -> str:
     """The language of this request (`preferred`: the response's); a kind page when the survey is not open."""
     lang = use_survey_language(survey.languages, preferred)
+    fallback.use_fallbacks(survey.interface_fallbacks(lang))  # texts its catalog lacks, marked
     state = access.availability(survey, _tz())
     if state != "open" and not closed_ok and not previewing(survey):
         opens, closes = survey.window(_tz())

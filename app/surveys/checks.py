@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date
 from typing import Any
@@ -56,6 +57,7 @@ def check(survey: Survey) -> list[Found]:
     """Every problem that the structure alone cannot show, as (path, message) pairs."""
     return [
         *_check_languages(survey),
+        *_check_interface(survey),
         *_check_ids(survey),
         *_check_choices(survey),
         *_check_ranges(survey),
@@ -97,6 +99,35 @@ def _check_languages(survey: Survey) -> Iterator[Found]:
             yield (
                 path,
                 f"language {', '.join(extra)} is not in the survey's languages ({', '.join(declared)})",
+            )
+
+
+def _check_interface(survey: Survey) -> Iterator[Found]:
+    """The survey's own interface texts: in its languages, holding only the values their key names;
+    fallback languages that have interface texts."""
+    from app.languages.fallback import catalog_languages
+    from app.languages.interface import placeholders
+
+    declared = survey.languages
+    for key, texts in survey.interface.items():
+        for lang, text in texts.items():
+            if lang not in declared:
+                yield (
+                    ("interface", key, lang),
+                    f"language {lang} is not in the survey's languages ({', '.join(declared)})",
+                )
+            allowed = placeholders(key)
+            for name in re.findall(r"%\((\w+)\)s", text):
+                if name not in allowed:
+                    holds = ", ".join(f"%({a})s" for a in allowed) or "no values"
+                    yield ("interface", key, lang), f"%({name})s is not a value of '{key}' (it holds {holds})"
+    known = catalog_languages()
+    for index, lang in enumerate(survey.fallback_languages or []):
+        if lang not in declared and lang not in known:
+            yield (
+                ("fallback_languages", index),
+                f"'{lang}' has no interface texts: use one of the survey's languages or "
+                f"{', '.join(sorted(known))}",
             )
 
 

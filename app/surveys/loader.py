@@ -116,8 +116,9 @@ def line_of(path: Path_, lines: dict[Path_, int]) -> int:
 
 
 def _strip_tags(loc: tuple) -> Path_:
-    """Drop the union tags ('~text', '~all', ...) pydantic puts in an error location."""
-    return tuple(part for part in loc if not (isinstance(part, str) and part.startswith("~")))
+    """Drop the union tags ('~text', '~all', ...) and the '[key]' of a mapping's key pydantic puts in
+    an error location."""
+    return tuple(part for part in loc if not (isinstance(part, str) and (part[:1] == "~" or part == "[key]")))
 
 
 PATTERN_HELP = {

@@ -51,6 +51,24 @@ ItemId = Annotated[str, Field(pattern=ITEM_ID)]
 Slug = Annotated[str, Field(pattern=SLUG)]
 Language = Annotated[str, Field(pattern=LANGUAGE)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+# The interface texts a survey may word itself (`interface:`), with the source text of each in
+# app/languages/interface.py.
+InterfaceKey = Literal[
+    "start",
+    "consent_button",
+    "next",
+    "back",
+    "submit",
+    "required",
+    "page_of",
+    "continue_later",
+    "other",
+    "other_specify",
+    "problem",
+    "thank_you",
+    "receipt",
+    "scan_the_code",
+]
 # A text is one string for every language, or a map from language code to string.
 Text = Union[NonEmpty, dict[Language, NonEmpty]]
 
@@ -426,6 +444,10 @@ class Survey(Strict):
     hidden_fields: list[ItemId] = []
     access: Literal["open", "token"] = "open"
     kiosk: bool = False
+    # Interface texts (Next, Send answers, ...) the survey words itself, by key and language; and the
+    # languages a text its own language lacks is taken from (docs/survey-format.md, "Interface texts").
+    interface: dict[InterfaceKey, dict[Language, NonEmpty]] = {}
+    fallback_languages: list[Language] | None = None
     # On a kiosk (a `kiosk: true` survey, or a device made one), a response not used this long is forgotten.
     kiosk_idle_seconds: int = Field(default=120, ge=30, le=3600)
     thank_you: Text | None = None
@@ -450,6 +472,12 @@ class Survey(Strict):
     def text(self, text: Text | None, lang: str) -> str:
         """A text of this survey in `lang`, falling back to the default language."""
         return text_for(text, lang, self.default_language)
+
+    def interface_fallbacks(self, lang: str) -> tuple[str, ...]:
+        """Where an interface text the `lang` catalog lacks comes from: `fallback_languages` (by
+        default the survey's first language), then English, never `lang` itself."""
+        chain = [*(self.fallback_languages or [self.languages[0]]), "en"]
+        return tuple(dict.fromkeys(code for code in chain if code != lang))
 
     def questions(self) -> list[tuple[Page, Question]]:
         """Every question with its page, in definition order."""

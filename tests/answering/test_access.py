@@ -204,14 +204,16 @@ def test_language_from_the_browser_then_the_choice_is_remembered(lab, browse):
     assert browse.get(lab.test_client(), "/s/lab?lang=xx").html.count('<html lang="sv"') == 1
 
 
-def test_survey_language_without_interface_strings_falls_back_to_english(lab, browse, start):
+def test_survey_language_without_interface_strings_falls_back_to_english_marked_as_english(lab, browse, start):
+    # Issue 15: the English fallback was unmarked, so a Persian voice read it, and its full stop
+    # landed on the wrong side (".Enter a number"). Each fallback text now carries lang and dir.
     client = lab.test_client()
     page = browse.get(client, "/s/farsi", headers={"Accept-Language": "fa"})
     assert '<html lang="fa" dir="rtl">' in page.html
-    assert "نظرسنجی" in page.html and ">Start</button>" in page.html
+    assert "نظرسنجی" in page.html and '><span lang="en" dir="ltr">Start</span></button>' in page.html
     first = start(client, "farsi")
     again = next_(browse, client, first, {"q": ""})
-    assert "سؤال" in again.html and "Enter an answer." in again.html
+    assert "سؤال" in again.html and '<span lang="en" dir="ltr">Enter an answer.</span>' in again.html
 
 
 def test_arabic_pages_are_right_to_left_with_arabic_interface(lab, browse, start):

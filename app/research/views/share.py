@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.languages.interface import wording
 from app.research import posters
 from app.research.access import manages, survey_or_404
 from app.research.blueprint import bp
@@ -14,14 +15,16 @@ from app.research.formatting import label_language
 CALL = "Scan the code with your phone camera to answer."  # the English source of the text below
 
 
-def poster_calls(languages: list[str]) -> list[tuple[str, str]]:
-    """The poster's call to action in each survey language that has it translated (English otherwise),
-    each text once, with the language it is really in."""
+def poster_calls(survey) -> list[tuple[str, str]]:
+    """The poster's call to action in each survey language: the survey's own wording (`interface:
+    scan_the_code`), else the catalog's (English where it has none), each text once, with the
+    language it is really in."""
     calls: list[tuple[str, str]] = []
-    for code in [*languages, "en"]:
+    for code in [*survey.languages, "en"]:
+        own = wording(survey, "scan_the_code", code)
         with force_locale(code):
-            text = _("Scan the code with your phone camera to answer.")  # the literal, for pybabel
-        lang = code if text != CALL else "en"
+            text = own or _("Scan the code with your phone camera to answer.")  # the literal, for pybabel
+        lang = code if own or text != CALL else "en"
         if text not in (t for _lang, t in calls):
             calls.append((lang, text))
     return calls
@@ -90,7 +93,7 @@ def poster_sheet(survey_id: str):
             "research.qr_svg", survey_id=survey.id, **{HIDDEN_PREFIX + k: v for k, v in hidden.items()}
         )
         sheets.append({"value": value, "short": posters.short_link(link), "qr": qr})
-    calls = poster_calls(survey.languages)
+    calls = poster_calls(survey)
     return render_template(
         "research/posters.html",
         survey=survey,

@@ -219,6 +219,83 @@ class DisplayLink(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ResultUpdate(db.Model):
+    """"You said, we did": a short update for residents on a survey's (or a whole pilot's) public
+    results, optionally about one value of the survey's `results.by` field (a station)."""
+
+    __tablename__ = "result_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str | None] = mapped_column(String(64), index=True)  # None: every survey of the pilot
+    pilot: Mapped[str | None] = mapped_column(String(64), index=True)
+    station: Mapped[str | None] = mapped_column(String(64))  # a value of the `by` field, or None: all
+    texts: Mapped[dict] = mapped_column(JSONType, default=dict)  # {language: text}
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_by: Mapped[str | None] = mapped_column(String(254))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ErasedReceipt(db.Model):
+    """A receipt code whose answers were deleted on request: only its hash, so that the resident can
+    learn that the deletion was done, and nobody can read the code back."""
+
+    __tablename__ = "erased_receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    survey_id: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ApiToken(db.Model):
+    """A researcher's personal token for the read API: only its hash is kept. It acts with its owner's
+    grants as they are at each request, and stops while the owner is disabled (docs/design.md)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    researcher_id: Mapped[int] = mapped_column(ForeignKey("researcher.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    uses: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class Webhook(db.Model):
+    """A URL told of each completed response of a survey, by a POST signed with its secret."""
+
+    __tablename__ = "webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(128))  # needed to sign: kept, shown once when made
+    include_answers: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebhookDelivery(db.Model):
+    """One notice to one webhook, tried until it is answered 2xx or a day has passed."""
+
+    __tablename__ = "webhook_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhook.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)  # the JSON sent, exactly as signed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_status: Mapped[int | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
 class TrapCount(db.Model):
     """How often a survey's spam trap (a field only programs fill) was filled, per day: nothing else
     of such a request is kept."""

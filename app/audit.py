@@ -38,6 +38,10 @@ ACTIONS = {
     "export": _l("Export"),
     "response_deleted": _l("Response deleted"),
     "purge": _l("Responses purged (retention)"),
+    "display_link_created": _l("Display link made (live screen)"),
+    "display_link_revoked": _l("Display link revoked (live screen)"),
+    "text_approved": _l("Free text approved for the live screen"),
+    "text_hidden": _l("Free text hidden from the live screen"),
 }
 
 

@@ -1,0 +1,1 @@
+"""The live screen for a workshop room: figures as answers come in, approved texts only, display links."""

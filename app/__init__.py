@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
     from app.answering.views import bp as answering_bp
     from app.health.views import bp as health_bp
+    from app.live.views import bp as live_bp
     from app.public.views import bp as public_bp
     from app.research.views import bp as research_bp
 
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(answering_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(research_bp)
+    app.register_blueprint(live_bp)
 
 
 def register_hardening(app: Flask) -> None:

@@ -106,6 +106,10 @@ def test_granted_survey_pages_open(app, client, login_as, values, db, make_respo
         "/admin/surveys/feedback/qr.svg",
         "/admin/surveys/feedback/qr.png",
         "/admin/surveys/feedback/posters",
+        "/admin/surveys/feedback/live",
+        "/admin/surveys/feedback/live/figures",
+        "/admin/surveys/feedback/live/moderate",
+        "/admin/surveys/feedback/live/links",
     ):
         assert client.get(path).status_code == 200, path
 
@@ -167,6 +171,8 @@ def _manage_rules(app):
     rules = [(r, m) for r, m in admin_rules(app) if "survey_id" in r.arguments]
     marked = [(r, m) for r, m in rules if getattr(app.view_functions[r.endpoint], "research_manage", False)]
     assert {r.endpoint for r, _ in marked} >= {"research.delete_confirm", "research.delete"}
+    live = {r.endpoint for r, _ in rules if "/live" in r.rule}  # the live screen is `manage` (docs/design.md)
+    assert live and live <= {r.endpoint for r, _ in marked}
     return marked
 
 

@@ -114,7 +114,9 @@ def test_start_over_forgets_at_once_and_is_a_form_of_its_own(app, browse, start,
     assert stored_responses(app)[0].resume_token_hash is None
 
 
-def test_pressing_start_on_a_kiosk_is_a_new_person_even_while_the_last_is_unfinished(app, browse, start, clock):
+def test_pressing_start_on_a_kiosk_is_a_new_person_even_while_the_last_is_unfinished(
+    app, browse, start, clock
+):
     client = app.test_client()
     make_kiosk(client)
     a_leaves_on_page_two(client, browse, start)
@@ -126,7 +128,9 @@ def test_pressing_start_on_a_kiosk_is_a_new_person_even_while_the_last_is_unfini
     assert a.resume_token_hash is None
 
 
-def test_after_sending_the_thank_you_page_returns_to_the_start_in_the_first_language(app, browse, start, clock):
+def test_after_sending_the_thank_you_page_returns_to_the_start_in_the_first_language(
+    app, browse, start, clock
+):
     client = app.test_client()
     make_kiosk(client, lang="sv")
     first = start(client, "workshop", "?lang=ar")  # A reads Arabic
@@ -174,7 +178,10 @@ def test_the_idle_time_counts_from_the_last_request_and_a_sign_of_life_resets_it
     make_kiosk(client)
     second = a_leaves_on_page_two(client, browse, start)
     clock.forward(50)
-    assert client.post("/s/workshop/still-here", data={"csrf_token": second.value("csrf_token")}).status_code == 204
+    assert (
+        client.post("/s/workshop/still-here", data={"csrf_token": second.value("csrf_token")}).status_code
+        == 204
+    )
     clock.forward(50)
     assert SECRET in browse.get(client, "/s/workshop/p/first").html  # 100 s since page 2, 50 since the sign
 

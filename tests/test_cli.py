@@ -189,3 +189,23 @@ def test_sync_prints_rewordings_of_the_new_version(make_app, write_survey, surve
         '  question \'satisfaction\' reworded (sv): "Hur nöjd är du?" -> "Hur nöjd är du med sorteringen?"',
         "1 survey(s) synced, 1 new version(s).",
     ]
+
+
+def test_diff_compares_with_the_live_version_not_one_only_previewed(make_app, write_survey, surveys_dir):
+    from app.surveys.loader import load_text
+    from app.surveys.registry import record_version
+
+    write_survey(BINS)
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir))
+    runner = app.test_cli_runner()
+    runner.invoke(args=["surveys", "sync"])
+    with app.app_context():  # a version recorded for a preview in the browser, never published
+        candidate = load_text(REWORDED.replace("type: integer", "type: text"), "bins.yaml").survey
+        record_version(db.session, candidate)
+        db.session.commit()
+    write_survey(REWORDED)
+    result = runner.invoke(args=["surveys", "diff", "bins"])
+    assert result.output.splitlines() == [
+        "bins: would record version 3, changes since version 1:",
+        '  question \'satisfaction\' reworded (sv): "Hur nöjd är du?" -> "Hur nöjd är du med sorteringen?"',
+    ]

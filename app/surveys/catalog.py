@@ -155,7 +155,8 @@ def offer_folder(session: Session, files: Registry) -> None:
         version, created = record_version(session, survey)
         if current is None or created:
             if created:
-                log_unsynced(preview(session, survey, before_id=version.id))
+                against = current.version_id if current else None
+                log_unsynced(preview(session, survey, before_id=version.id, against=against))
             publish(session, version, Publication.START)
         else:
             log.warning(
@@ -184,7 +185,7 @@ def sync(session: Session, files: Registry) -> list[SyncReport]:
             reports.append(SyncReport(survey_id, new_version=False, number=_number(session, version)))
             continue
         if created:
-            report = preview(session, survey, before_id=version.id)
+            report = preview(session, survey, before_id=version.id, against=current and current.version_id)
         else:  # back to an earlier version: what changes is measured against the live one
             report = SyncReport(survey_id, new_version=False, number=_number(session, version))
             if current is not None:

@@ -16,7 +16,7 @@ from app import audit
 from app.extensions import db
 from app.models import Response, SurveyVersion
 from app.private_files import open_private, private_dir
-from app.surveys.catalog import current_registry, sync
+from app.surveys.catalog import current_registry, published, sync
 from app.surveys.loader import load_file, survey_files
 from app.surveys.models import SURVEY_ID
 from app.surveys.registry import SyncReport, load_registry, preview
@@ -102,7 +102,9 @@ def diff_command(survey_id: str) -> None:
             f"{len(result.problems)} problem(s): nothing to compare until the file is valid.", err=True
         )
         raise SystemExit(1)
-    for line in _diff_lines(preview(db.session, result.survey)):
+    live = published(db.session).get(survey_id)
+    report = preview(db.session, result.survey, against=live.version_id if live else None)
+    for line in _diff_lines(report):
         click.echo(line)
 
 

@@ -155,20 +155,23 @@ class SyncReport:
     published: bool = False  # sync made this version the live one
 
 
-def preview(session: Session, survey: Survey, before_id: int | None = None) -> SyncReport:
-    """What recording this definition does against the versions stored before `before_id`; writes nothing."""
+def preview(
+    session: Session, survey: Survey, before_id: int | None = None, against: int | None = None
+) -> SyncReport:
+    """What recording this definition does against the versions stored before `before_id`; writes
+    nothing. Its changes are those since the version `against` (the live one), else the newest
+    stored: a version previewed in the browser and never published is not what residents see."""
     query = select(SurveyVersion.id, SurveyVersion.content_hash).filter_by(survey_id=survey.id)
     if before_id is not None:
         query = query.where(SurveyVersion.id < before_id)
     stored = session.execute(query.order_by(SurveyVersion.id)).all()
     digest = content_hash(survey)
     match = next((n for n, row in enumerate(stored, start=1) if row.content_hash == digest), None)
-    report = SyncReport(
-        survey.id, new_version=match is None, number=match or len(stored) + 1, since=len(stored)
-    )
-    if stored and stored[-1].content_hash != digest:
-        newest = session.get(SurveyVersion, stored[-1].id)
-        report.changes = compare(survey_from_json(newest.definition), survey)
+    base = next((n for n, row in enumerate(stored, start=1) if row.id == against), len(stored))
+    report = SyncReport(survey.id, new_version=match is None, number=match or len(stored) + 1, since=base)
+    if base and stored[base - 1].content_hash != digest:
+        compared = session.get(SurveyVersion, stored[base - 1].id)
+        report.changes = compare(survey_from_json(compared.definition), survey)
     if report.new_version:
         report.warnings = breaking_changes(session, survey, before_id)
     return report

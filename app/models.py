@@ -437,6 +437,36 @@ class ExportJob(db.Model):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
+class ScheduledExport(db.Model):
+    """An export a researcher saved with a schedule: made again daily or weekly, the newest file kept.
+
+    Any number of workers look for due schedules; the one whose UPDATE raises `runs` from the value
+    it read makes the file (docs/design.md, section 3), so each due run is made once.
+    """
+
+    __tablename__ = "scheduled_export"
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    SCHEDULES = (DAILY, WEEKLY)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    researcher_id: Mapped[int] = mapped_column(ForeignKey("researcher.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    params: Mapped[dict] = mapped_column(JSONType, default=dict)  # format and options, as an ExportJob's
+    every: Mapped[str] = mapped_column(String(16))
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    runs: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the latest run's end
+    last_error: Mapped[str | None] = mapped_column(String(500))  # None when the latest run made its file
+    # The newest file made (kept until the next one replaces it): when, its download name, its rows.
+    made_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    rows: Mapped[int | None] = mapped_column()
+
+
 class AuditEvent(db.Model):
     """Something a researcher or the system did that someone may need to account for later."""
 

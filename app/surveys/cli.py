@@ -1,4 +1,5 @@
-"""`flask surveys validate|sync|diff|list|codes`: check, store, compare and list survey definitions."""
+"""`flask surveys validate|sync|diff|list|codes|translations`: check, store, compare and list survey
+definitions, and hand their texts to translators."""
 
 import csv
 import re
@@ -20,6 +21,16 @@ from app.surveys.catalog import current_registry, published, sync
 from app.surveys.loader import load_file, survey_files
 from app.surveys.models import SURVEY_ID
 from app.surveys.registry import SyncReport, load_registry, preview
+from app.surveys.translations import (
+    FORMATS,
+    InvalidResult,
+    TranslationError,
+    export_translations,
+    import_translations,
+    read_translations,
+    stale_warnings,
+    write_file,
+)
 
 surveys_cli = AppGroup("surveys", help="Check, store, compare and list survey definitions.")
 
@@ -41,10 +52,17 @@ def validate_command(paths: tuple[Path, ...]) -> None:
         click.echo(f"{_display(path)}:1: file: no such file or folder", err=True)
     files = survey_files([p for p in targets if p.exists()])
     problems = []
+    valid = []
     for path in files:
-        problems.extend(load_file(path, _display(path)).problems)
+        result = load_file(path, _display(path))
+        problems.extend(result.problems)
+        if result.survey is not None:
+            valid.append((path, _display(path), result.survey))
     for problem in problems:
         click.echo(str(problem))
+    # Stale translations (app/surveys/translations.py) are warnings: they never fail validation.
+    for warning in stale_warnings(db.session, valid):
+        click.echo(warning)
     if problems or missing:
         bad = len({p.file for p in problems}) + len(missing)
         total = len(files) + len(missing)
@@ -185,3 +203,83 @@ def codes_command(survey_id: str, count: int) -> None:
         writer.writerows([code, f"/s/{survey_id}?code={code}"] for code in codes)
     db.session.commit()
     click.echo(f"{count} new code(s) for {survey_id} written to {_display(path)}")
+
+
+@surveys_cli.group("translations")
+def translations_cli() -> None:
+    """Hand a survey's texts to translators (xlsx or PO) and write their translations into its file."""
+
+
+def _survey_file(survey_id: str) -> Path:
+    """The survey's file in the surveys folder, or a message naming the folder."""
+    folder = Path(current_app.config["LYSSNA_SURVEYS_DIR"])
+    path = folder / f"{survey_id}.yaml"
+    if not re.fullmatch(SURVEY_ID, survey_id) or not path.is_file():
+        raise click.ClickException(f"no survey file for {survey_id!r} in {_display(folder)}")
+    return path
+
+
+@translations_cli.command("export")
+@click.argument("survey_id", metavar="SURVEY")
+@click.option("--lang", "language", required=True, help="The language to translate into, such as so.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The file to write.")
+def translations_export_command(survey_id: str, language: str, fmt: str, out: Path | None) -> None:
+    """Write every text of a survey file, its translation into LANG and its state (missing, stale, done)."""
+    path = _survey_file(survey_id)
+    result = load_file(path, _display(path))
+    if result.survey is None:
+        for problem in result.problems:
+            click.echo(str(problem))
+        raise click.ClickException("the survey file has problems; fix them first")
+    try:
+        translations = export_translations(db.session, result.survey, language)
+    except TranslationError as exc:
+        raise click.ClickException(str(exc)) from None
+    if out is None:
+        folder = private_dir(Path(current_app.config["LYSSNA_EXPORTS_DIR"]))
+        out = folder / f"translations-{survey_id}-{language}.{fmt}"
+    write_file(translations, out, fmt)
+    counts = ", ".join(f"{translations.count(state)} {state}" for state in ("done", "stale", "missing"))
+    click.echo(f"{len(translations.rows)} text(s): {counts}; written to {_display(out)}")
+
+
+@translations_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--survey", "survey_id", help="The survey (default: the one the file was exported from).")
+@click.option("--add-language", is_flag=True, help="Add the file's language to the survey's languages.")
+def translations_import_command(file: Path, survey_id: str | None, add_language: bool) -> None:
+    """Write the translations of an exported file (xlsx or PO) into the survey's file, if it stays valid."""
+    try:
+        incoming = read_translations(file)
+    except TranslationError as exc:
+        raise click.ClickException(str(exc)) from None
+    if survey_id and incoming.survey_id and survey_id != incoming.survey_id:
+        raise click.ClickException(f"{file.name} is for the survey {incoming.survey_id}, not {survey_id}")
+    survey_id = survey_id or incoming.survey_id
+    if not survey_id:
+        raise click.ClickException(f"{file.name} does not say which survey it is for: pass --survey")
+    path = _survey_file(survey_id)
+    try:
+        report = import_translations(path, _display(path), incoming, add_language)
+    except InvalidResult as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{exc}: nothing written.", err=True)
+        raise SystemExit(1) from None
+    except TranslationError as exc:
+        raise click.ClickException(f"{exc}; nothing written") from None
+    if report.added_language:
+        click.echo(f"added the language {incoming.language} to the languages of {survey_id}")
+    click.echo(
+        f"{len(report.translated)} text(s) translated, {report.unchanged} unchanged, {report.empty} empty, "
+        f"{len(report.skipped)} skipped"
+    )
+    for skipped in report.skipped:
+        click.echo(f"  skipped: {skipped}")
+    for key in report.outdated:
+        click.echo(f"  check: {key} was translated from an earlier source text than the file has now")
+    if report.written:
+        click.echo(f"written to {_display(path)}; `flask surveys sync` publishes it")
+    else:
+        click.echo(f"nothing to write: {_display(path)} is unchanged")

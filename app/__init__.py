@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_surveys(app)
     register_blueprints(app)
+    register_jobs(app)
     register_hardening(app)
     register_cli(app)
     return app
@@ -74,6 +75,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(research_bp)
     app.register_blueprint(live_bp)
+
+
+def register_jobs(app: Flask) -> None:
+    """Work outside requests: RQ with Redis, else threads of this process that also look for due work."""
+    from app import jobs
+
+    jobs.init_app(app)
 
 
 def register_hardening(app: Flask) -> None:

@@ -6,6 +6,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Add every `flask ...` command group to the app."""
     from app.exports.cli import demo_cli, export_command
+    from app.jobs.worker import worker_command
     from app.lifecycle import data_cli
     from app.research.cli import users_cli
     from app.surveys.cli import surveys_cli
@@ -15,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(export_command)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(worker_command)

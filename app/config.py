@@ -54,6 +54,11 @@ def from_environment(instance_path: str) -> dict:
         # A set-password link (a new account's, or a reset an admin makes) works once, this long.
         "LYSSNA_RESET_LINK_HOURS": _integer(env, "LYSSNA_RESET_LINK_HOURS", 72),
         "LYSSNA_LOG_LEVEL": env.get("LYSSNA_LOG_LEVEL", "INFO").upper(),
+        # The read API (app/api): requests per token, e.g. '600/minute;20/second'.
+        "LYSSNA_API_RATE_LIMIT": env.get("LYSSNA_API_RATE_LIMIT", "600/minute;20/second"),
+        # Webhooks (app/webhooks/targets.py): in production only https to public addresses, unless these allow more.
+        "LYSSNA_WEBHOOKS_ALLOW_HTTP": _flag(env, "LYSSNA_WEBHOOKS_ALLOW_HTTP"),
+        "LYSSNA_WEBHOOKS_ALLOW_PRIVATE": _flag(env, "LYSSNA_WEBHOOKS_ALLOW_PRIVATE"),
         # Data lifecycle (see app/lifecycle.py)
         "LYSSNA_PURGE_INCOMPLETE_DAYS": _integer(env, "LYSSNA_PURGE_INCOMPLETE_DAYS", 30),
         "LYSSNA_MEDIA_DIR": env.get("LYSSNA_MEDIA_DIR", str(Path(instance_path) / "media")),
@@ -61,6 +66,11 @@ def from_environment(instance_path: str) -> dict:
         "LYSSNA_PHOTO_MAX_SIDE": _integer(env, "LYSSNA_PHOTO_MAX_SIDE", 1600),
         "LYSSNA_PHOTO_MAX_PIXELS": _integer(env, "LYSSNA_PHOTO_MAX_PIXELS", 40_000_000),
     }
+
+
+def _flag(env: os._Environ | dict, name: str) -> bool:
+    """A yes/no environment variable: 1, true, yes or on is yes; anything else, or unset, no."""
+    return env.get(name, "0").lower() in {"1", "true", "yes", "on"}
 
 
 def _integer(env: os._Environ | dict, name: str, default: int) -> int:
@@ -87,12 +97,19 @@ DEFAULTS = {
     },
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
-    "LYSSNA_INTERFACE_LANGUAGES": ["sv", "en", "ar"],
+    # The languages of Norrby the interface is translated into (docs/translations.md): public pages
+    # offer them; a survey page in any language uses its catalog, else falls back (app/languages/).
+    "LYSSNA_INTERFACE_LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "fi", "bs", "tr", "uk", "ckb"],
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Researcher area: a signed-in session ends after this long without a request (the absolute
     # limit is PERMANENT_SESSION_LIFETIME); exports with more rows than this run in the background.
     "LYSSNA_IDLE_TIMEOUT": timedelta(minutes=30),
     "LYSSNA_EXPORT_INLINE_ROWS": 20_000,
+    # Seconds between looks for due work (scheduled exports, webhook retries): app/jobs/ticker.py.
+    "LYSSNA_TICK_SECONDS": 15,
+    # The API serves a response this many seconds after it was completed (or started, with partial
+    # ones): a response saved a moment before a later one cannot slip behind a client's cursor.
+    "LYSSNA_API_SETTLE_SECONDS": 5,
     # How often (seconds, at most) a worker asks the database whether a survey was published since
     # it last looked (app/surveys/catalog.py): one indexed read, then a rebuild only when it was.
     "LYSSNA_RELOAD_CHECK_SECONDS": 1.0,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -42,6 +42,7 @@ class ExportOptions:
     channel: str | None = None  # only responses from a kiosk, or only from links
     sep: str = ","  # csv only
     codebook: bool = False  # csv only: also write <name>-codebook.csv
+    datapackage: bool = False  # csv only: a folder with the CSV and its datapackage.json (Frictionless)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,43 @@ class Table:
     def version_number(self, version_id: int | None) -> int | None:
         """The number (1, 2, ...) of a stored version of this survey."""
         return self._numbers.get(version_id)
+
+    @property
+    def languages(self) -> list[str]:
+        """The survey's languages, the default one first."""
+        return list(self.survey.languages)
+
+    def with_lang(self, lang: str) -> Table:
+        """The same table with its texts (labels, codebook) in another language."""
+        return replace(self, lang=lang if lang in self.survey.languages else self.survey.default_language)
+
+    def is_loose(self, column: Column) -> bool:
+        """True when the column's question changed type between versions: its cells may hold anything."""
+        if column.question is None:
+            return False
+        for version in self.versions:
+            question = version.survey.question(column.qid)
+            if question is not None and question.type != column.question.type:
+                return True
+        return False
+
+    def answered_between(self) -> tuple[date, date] | None:
+        """The local dates of the first and the last response in the export (submitted, or last saved
+        when unfinished); None when it has no rows."""
+        when = func.coalesce(Response.submitted_at, Response.updated_at)
+        first, last = self._session.execute(
+            select(func.min(when), func.max(when)).where(*self._conditions, Response.id <= self._max_id)
+        ).one()
+        if first is None:
+            return None
+        return self._local_date(first), self._local_date(last)
+
+    def _local_date(self, value: Any) -> date:
+        if isinstance(value, str):  # SQLite's stored text, in UTC
+            value = datetime.fromisoformat(value[:19])
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(self.timezone).date()
 
 
 # ----------------------------------------------------------------------------- building the table

@@ -1,15 +1,19 @@
 """Exports from the dashboard: the researcher's choices as export options, and big exports in the background.
 
-An export with more rows than LYSSNA_EXPORT_INLINE_ROWS runs in a thread of the worker that got the
-request; its state and progress live in an `export_job` row, so any worker can show them, and the file
-is written under LYSSNA_EXPORTS_DIR/jobs/ with a name made from the job's random id only.
+An export with more rows than LYSSNA_EXPORT_INLINE_ROWS is made outside the request; its state and
+progress live in an `export_job` row, so any worker can show them, and the file is written under
+LYSSNA_EXPORTS_DIR/jobs/ with a name made from the job's random id only. Only the run whose number
+is the job's `attempts` may write progress, the file or the outcome; each run writes to a file of
+its own and puts it in place only when it is done.
 
-gunicorn recycles a worker after tens of thousands of requests (max_requests), and a worker may be
-killed; its export thread goes with it. So a run holds its job by a heartbeat: every few seconds it
-writes the time, and only the run whose number is the job's `attempts` may write progress, the file
-or the outcome. When the heartbeat has stopped, the next look at the job (the progress page polls)
-starts a new run in the worker that served it; after MAX_RUNS interrupted runs the job fails with a
-reason. Each run writes to a file of its own and puts it in place only when it is done.
+With REDIS_URL the job is an RQ job (app/jobs): when a worker dies, RQ hands the job to another
+(a new run, up to MAX_RUNS), and when the last run is lost too, `gave_up` fails it with a reason.
+
+Without Redis it runs in a thread of the web worker that got the request, and gunicorn recycles a
+worker after tens of thousands of requests (max_requests), or it may be killed; its export thread
+goes with it. So there a run holds its job by a heartbeat: every few seconds it writes the time.
+When the heartbeat has stopped, the next look at the job (the progress page polls) starts a new run
+in the worker that served it; after MAX_RUNS interrupted runs the job fails with a reason.
 """
 
 from __future__ import annotations
@@ -23,13 +27,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func, true, update
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.exports import FORMATS, ExportError, ExportOptions, prepare_export
 from app.exports.archive import archive_name, write_with_media
 from app.extensions import db
+from app.jobs import queue
 from app.models import ExportJob, Researcher, utcnow
 from app.research.filters import Filters
 from app.surveys.models import Survey
@@ -44,6 +49,7 @@ PROGRESS_EVERY = 1.0  # seconds between progress writes
 HEARTBEAT_EVERY = 5.0  # seconds between a run's heartbeats
 TAKE_OVER_AFTER = timedelta(seconds=60)  # no heartbeat for this long: the run was stopped
 MAX_RUNS = 3
+QUEUED_TIMEOUT = 3 * 3600  # seconds an export may run on an RQ worker (100,000 rows as xlsx take a minute)
 KEEP_FILES = timedelta(hours=24)
 UNFINISHED = (ExportJob.QUEUED, ExportJob.RUNNING)
 
@@ -123,19 +129,22 @@ def stopped(job: ExportJob, now: datetime | None = None) -> bool:
     return job.status in UNFINISHED and (now or utcnow()) - last > TAKE_OVER_AFTER
 
 
-def claim(job_id: int, take_over: bool = False) -> int | None:
+def claim(job_id: int, take_over: bool = False, queued: bool = False) -> int | None:
     """Start a new run of the job: its run number, or None when the job is not free to run.
 
     A new job is free once (no run yet); with `take_over`, an unfinished job whose heartbeat
     stopped is. The check and the claim are one UPDATE, so of two workers looking at once, one wins.
+    `queued`: RQ runs the job, and runs it again only when the run before is gone, so any unfinished
+    job is free.
     """
     table = ExportJob.__table__
     now = utcnow()
-    free = (
-        func.coalesce(table.c.heartbeat_at, table.c.created_at) < now - TAKE_OVER_AFTER
-        if take_over
-        else table.c.attempts == 0
-    )
+    if queued:
+        free = true()
+    elif take_over:
+        free = func.coalesce(table.c.heartbeat_at, table.c.created_at) < now - TAKE_OVER_AFTER
+    else:
+        free = table.c.attempts == 0
     statement = (
         update(table)
         .where(table.c.id == job_id, table.c.status.in_(UNFINISHED), free)
@@ -147,7 +156,11 @@ def claim(job_id: int, take_over: bool = False) -> int | None:
 
 
 def start(app: Flask, job_id: int, take_over: bool = False) -> threading.Thread | None:
-    """Claim the job and make its file in a background thread of this process (None: not claimed)."""
+    """Queue the job on RQ (with Redis), or claim it and make its file in a background thread of this
+    process (the thread; None: queued, or not claimed)."""
+    if queue.uses_redis(app) and not take_over:
+        _enqueue(app, job_id)
+        return None
     run_number = claim(job_id, take_over)
     if run_number is None:
         return None
@@ -160,8 +173,9 @@ def start(app: Flask, job_id: int, take_over: bool = False) -> threading.Thread 
 
 
 def resume_if_stopped(app: Flask, job: ExportJob) -> bool:
-    """Start the job again when its run stopped (True), or fail it after MAX_RUNS interrupted runs."""
-    if not stopped(job):
+    """Start the job again when its run stopped (True), or fail it after MAX_RUNS interrupted runs.
+    On RQ the queue does this (`make_file`, `gave_up`): never here."""
+    if queue.uses_redis(app) or not stopped(job):
         return False
     if job.attempts >= MAX_RUNS:
         reason = f"It was interrupted {job.attempts} times (the server restarted). Please start it again."
@@ -183,14 +197,57 @@ class RunTakenOver(Exception):
     """Another run has the job now: this one stops without writing anything more."""
 
 
-def run(app: Flask, job_id: int, run_number: int) -> None:
-    """Make the export file of a job as run `run_number`, with a heartbeat; any failure is recorded."""
+def _enqueue(app: Flask, job_id: int) -> None:
+    """Put the job on RQ: retried by the queue when its worker dies, failed by `gave_up` at the end."""
+    from rq import Callback, Retry
+
+    public_id = db.session.get(ExportJob, job_id).public_id
+    queue.enqueue(
+        make_file,
+        job_id,
+        app=app,
+        timeout=QUEUED_TIMEOUT,
+        retry=Retry(max=MAX_RUNS - 1, interval=[10, 60]),
+        job_id=f"{queue.queue_name(app)}-export-{public_id}",
+        on_failure=Callback(gave_up),
+    )
+
+
+def make_file(job_id: int) -> None:
+    """The RQ job: make the export's file as a new run (RQ runs it again only when the run before
+    was lost, so the new run takes over), without a heartbeat: the queue watches its workers."""
+    run_number = claim(job_id, queued=True)
+    if run_number is not None:
+        run(current_app._get_current_object(), job_id, run_number, heartbeat=False)
+
+
+def gave_up(rq_job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ's failure callback: once no retry is left, the export fails with the reason (the runs'
+    own errors are recorded by `run`; this is a worker that died or a run past its time)."""
+    if rq_job.retries_left:
+        return
+    job_id = rq_job.args[1]
+    with queue.app_context():
+        reason = f"It was interrupted {MAX_RUNS} times (the worker stopped). Please start it again."
+        table = ExportJob.__table__
+        unfinished = (table.c.id == job_id, table.c.status.in_(UNFINISHED))
+        with db.engine.begin() as conn:
+            conn.execute(
+                update(table)
+                .where(*unfinished)
+                .values(status=ExportJob.FAILED, error=reason, finished_at=utcnow())
+            )
+
+
+def run(app: Flask, job_id: int, run_number: int, heartbeat: bool = True) -> None:
+    """Make the export file of a job as run `run_number` (with a heartbeat, in-process); any failure
+    is recorded."""
     with app.app_context():
         job = db.session.get(ExportJob, job_id)
         fmt, options = options_from(job.params)
         final = job_path(job, app)
         partial = final.with_name(f"{final.name}.run{run_number}")
-        beating = _Heartbeat(job_id, run_number)
+        beating = _Heartbeat(job_id, run_number) if heartbeat else None
         outcome: dict = {}
         try:
             prepared = prepare_export(job.survey_id, fmt, options)
@@ -209,7 +266,8 @@ def run(app: Flask, job_id: int, run_number: int) -> None:
             log.exception("background export %s failed", job.public_id)
             outcome = {"status": ExportJob.FAILED, "error": str(exc)[:500] or exc.__class__.__name__}
         finally:
-            beating.stop()
+            if beating is not None:
+                beating.stop()
             db.session.rollback()
         recorded = bool(outcome) and _finish(db.engine, job_id, run_number, **outcome)
         if recorded and outcome["status"] == ExportJob.DONE:
@@ -277,13 +335,13 @@ class _Heartbeat:
         self._thread.join()
 
 
-def _progress_writer(job_id: int, run_number: int, heartbeat: _Heartbeat):
+def _progress_writer(job_id: int, run_number: int, heartbeat: _Heartbeat | None):
     """A progress callback that writes done/total at most once a second, on its own connection
     (the export is still reading rows on the session's), and stops the run that lost its job."""
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
-        if heartbeat.lost:
+        if heartbeat is not None and heartbeat.lost:
             raise RunTakenOver(job_id)
         now = time.monotonic()
         if now - last[0] < PROGRESS_EVERY and done < total:

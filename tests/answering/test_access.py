@@ -204,7 +204,7 @@ def test_language_from_the_browser_then_the_choice_is_remembered(lab, browse):
     assert browse.get(lab.test_client(), "/s/lab?lang=xx").html.count('<html lang="sv"') == 1
 
 
-def test_survey_language_without_interface_strings_falls_back_to_english_marked_as_english(lab, browse, start):
+def test_a_language_without_interface_strings_falls_back_to_english_marked_as_english(lab, browse, start):
     # Issue 15: the English fallback was unmarked, so a Persian voice read it, and its full stop
     # landed on the wrong side (".Enter a number"). Each fallback text now carries lang and dir.
     client = lab.test_client()

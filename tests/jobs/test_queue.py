@@ -35,7 +35,9 @@ def three(make_app):
                         answers={"visits": "weekly"},
                     )
                 )
-            owner = accounts.create_researcher(db.session, "r@example.org", "a long enough password", Researcher.ADMIN)
+            owner = accounts.create_researcher(
+                db.session, "r@example.org", "a long enough password", Researcher.ADMIN
+            )
             job = jobs.new_job(db.session, owner.id, "waste-sorting", "xlsx", ExportOptions())
             db.session.commit()
             return job.id

@@ -55,26 +55,32 @@ def photo_names(export: PreparedExport) -> list[str]:
     return list(names)
 
 
-def write_with_media(export: PreparedExport, path: Path, progress: Progress | None = None) -> ArchiveResult:
-    """Write a ZIP with the export file (and its CSV codebook) and media/<name> for every photo in it."""
+def write_with_media(
+    export: PreparedExport, path: Path, progress: Progress | None = None, photos: bool = True
+) -> ArchiveResult:
+    """Write a ZIP with the export file (and its CSV codebook) and media/<name> for every photo in it.
+
+    A data package (a CSV with its datapackage.json) is put in a folder `<name>/` inside the ZIP, its
+    photos in `<name>/media/`; `photos=False` leaves the photos out (a data package alone)."""
     private_dir(path.parent)
     included = missing = 0
+    prefix = f"{Path(export.filename).stem}/" if export.is_package else ""
     temporary = create_private(path.with_name(f".{path.name}.{secrets.token_hex(4)}.part"))
     try:
         with tempfile.TemporaryDirectory(prefix="lyssna-export-") as folder:
             result = export.write(Path(folder) / export.filename, progress)
             with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.write(result.path, result.path.name)
-                if result.codebook_path is not None:
-                    archive.write(result.codebook_path, result.codebook_path.name)
-                for name in photo_names(export):
+                for written in (result.path, result.codebook_path, result.package_path):
+                    if written is not None:
+                        archive.write(written, prefix + written.name)
+                for name in photo_names(export) if photos else ():
                     try:
                         source = media.photo_path(name)
                     except media.MediaNotFound:
                         missing += 1
                         continue
                     # JPEGs do not shrink further: store them as they are.
-                    archive.write(source, f"{MEDIA_FOLDER}/{name}", compress_type=zipfile.ZIP_STORED)
+                    archive.write(source, f"{prefix}{MEDIA_FOLDER}/{name}", compress_type=zipfile.ZIP_STORED)
                     included += 1
         os.replace(temporary, path)
     finally:

@@ -11,7 +11,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from app import demo
 from app.exports.archive import archive_name, write_with_media
-from app.exports.files import FORMATS, ExportResult, PreparedExport, prepare_export, target_path
+from app.exports.files import FORMATS, ExportResult, PreparedExport, package_path, prepare_export, target_path
+from app.exports.pilot import PilotTable, prepare_pilot_export
 from app.exports.table import ExportError, ExportOptions
 from app.extensions import db
 from app.surveys.catalog import current_registry
@@ -31,7 +32,8 @@ def _where(_ctx, _param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]
 
 
 @click.command("export")
-@click.argument("survey_id", metavar="SURVEY")
+@click.argument("survey_id", metavar="SURVEY", required=False)
+@click.option("--pilot", help="Instead of SURVEY: one file across the waves of a pilot, with a wave column.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True)
 @click.option("--values", type=click.Choice(["codes", "labels"]), default="codes", show_default=True)
 @click.option("--lang", help="Language of labels and codebook (default: the survey's first language).")
@@ -44,13 +46,21 @@ def _where(_ctx, _param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]
 @click.option("--channel", type=click.Choice(CHANNELS), help="Only responses from a kiosk, or from links.")
 @click.option("--sep", type=click.Choice([",", ";"]), default=",", show_default=True, help="CSV separator.")
 @click.option("--codebook", is_flag=True, help="CSV: also write <name>-codebook.csv beside it.")
+@click.option(
+    "--datapackage", is_flag=True, help="CSV: a folder with the CSV and its datapackage.json (Frictionless)."
+)
 @click.option("--with-media", is_flag=True, help="A ZIP with the export and a media/ folder of its photos.")
 @click.option("--out", type=click.Path(path_type=Path), help="File or folder (default: the exports folder).")
 @with_appcontext
 def export_command(survey_id, fmt, values, lang, date_from, date_to, where, language, **flags) -> None:
-    """Export a survey's responses as xlsx, csv, sav or zsav (SPSS), dta (Stata) or json."""
+    """Export a survey's responses (or a pilot's, across its waves) as xlsx, csv, sav or zsav (SPSS), dta
+    (Stata), json, or ddi (a DDI Codebook 2.5 describing the CSV)."""
     if date_from and date_to and date_from > date_to:
         raise click.UsageError("--from is after --to.")
+    if bool(survey_id) == bool(flags["pilot"]):
+        if survey_id:
+            raise click.UsageError("Export either a SURVEY or --pilot PILOT, not both.")
+        raise click.UsageError("Name a SURVEY, or a pilot with --pilot PILOT.")
     options = ExportOptions(
         values=values,
         lang=lang,
@@ -63,26 +73,42 @@ def export_command(survey_id, fmt, values, lang, date_from, date_to, where, lang
         channel=flags["channel"],
         sep=flags["sep"],
         codebook=flags["codebook"],
+        datapackage=flags["datapackage"],
     )
     try:
-        export = prepare_export(survey_id, fmt, options)
+        if flags["pilot"]:
+            export = prepare_pilot_export(flags["pilot"], fmt, options)
+        else:
+            export = prepare_export(survey_id, fmt, options)
         if flags["with_media"]:
             _export_with_media(export, flags["out"])
             return
-        result = _write(export, target_path(flags["out"], export.filename))
+        place = package_path if export.is_package else target_path
+        result = _write(export, place(flags["out"], export.filename))
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{result.path}")
     demo_note = f" ({result.demo_rows} of them demo data)" if result.demo_rows else ""
-    click.echo(f"{result.rows} row(s){demo_note}.")
+    click.echo(f"{result.rows} row(s){_waves_note(export)}{demo_note}.")
     if result.codebook_path:
         click.echo(f"Codebook: {result.codebook_path}")
+    if result.package_path:
+        click.echo(f"Data package: {result.package_path}")
     for cut in result.cuts:  # the format's own limit: other formats keep these answers whole
         click.echo(
             f"Cut: response {cut.response_id}, {cut.column}: {cut.length:,} characters, "
             f"more than this format holds ({cut.limit}). CSV, JSON and Stata keep it whole.",
             err=True,
         )
+
+
+def _waves_note(export: PreparedExport) -> str:
+    """For a file across waves: how many rows each wave gave."""
+    table = export.table
+    if not isinstance(table, PilotTable):
+        return ""
+    per_wave = ", ".join(f"{wave.label} ({wave.table.total})" for wave in table.waves)
+    return f" in {len(table.waves)} wave(s): {per_wave}"
 
 
 def _interactive() -> bool:

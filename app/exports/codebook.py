@@ -69,7 +69,7 @@ class CodebookEntry:
     values: tuple[tuple[Any, str], ...]
     condition: str
     required: str
-    versions: tuple[int, ...] = ()  # the survey versions that asked this column (all: empty)
+    versions: tuple = ()  # the versions that asked this column (all: empty); across waves "baseline v1"
     wordings: tuple[Wording, ...] = ()  # each distinct wording of the question, with its versions
     stored: dict = field(default_factory=dict)  # text code -> (SPSS number, Stata value): see stored_codes
 
@@ -118,12 +118,12 @@ class Wording:
     """One wording of a question (in the export's language) and the versions that asked it so."""
 
     text: str
-    versions: tuple[int, ...]
+    versions: tuple  # version numbers; across the waves of a pilot, 'baseline v1'
 
     @property
     def text_with_versions(self) -> str:
-        """'v1, v2: How happy are you?'."""
-        return ", ".join(f"v{n}" for n in self.versions) + ": " + self.text
+        """'v1, v2: How happy are you?' (across waves: 'baseline v1, follow-up v1: ...')."""
+        return ", ".join(n if isinstance(n, str) else f"v{n}" for n in self.versions) + ": " + self.text
 
 
 def condition_text(cond: Any, survey: Survey, lang: str) -> str:
@@ -180,6 +180,10 @@ def _condition(column: Column, lang: str) -> str:
 
 def codebook(table: Table) -> list[CodebookEntry]:
     """One entry per column of the table, in column order; its fixed words in the export's language."""
+    from app.exports.pilot import PilotTable, pilot_codebook
+
+    if isinstance(table, PilotTable):
+        return pilot_codebook(table)
     with force_locale(table.lang):
         return [_entry(table, column) for column in table.columns]
 
@@ -214,6 +218,31 @@ def _entry(table: Table, column: Column) -> CodebookEntry:
     return CodebookEntry(
         column.name, text, kind, page, values, _condition(column, lang), required, versions, wordings, stored
     )
+
+
+def categories(table: Table, column: Column, entry: CodebookEntry) -> list[tuple[Any, str | None]]:
+    """Every value a coded column can hold, with its label where it has one (the codebook's values, a
+    rating's whole scale, 0 before 1 for flags); empty for texts, numbers, dates and ranks."""
+    question = column.question
+    if table.is_loose(column):
+        return []
+    if question is not None and question.type == "rating" and column.source == "answer":
+        labels = dict(entry.values)
+        low, high = question.bounds
+        return [(n, labels.get(n)) for n in range(low, high + 1)]
+    if (column.kind not in ("choice", "flag") and column.source != "fixed") or not entry.values:
+        return []
+    if column.kind == "flag":
+        return sorted(entry.values)
+    return list(entry.values)
+
+
+def missing_codes(column: Column, entry: CodebookEntry) -> list[Any]:
+    """The text codes of a question that mixes them with number codes: the answers SPSS and Stata store as
+    missing values (see codes.numeric_codes), so that no mean counts them."""
+    if column.kind != "choice" or not any(is_number(code) for code, _ in entry.values):
+        return []
+    return [code for code, _ in entry.values if not is_number(code)]
 
 
 def stored_codes(codes: list) -> dict[Any, tuple[Any, str]]:
@@ -317,6 +346,10 @@ def scale_labels(question: Any, lang: str) -> dict[int, str]:
 def about(table: Table, app_version: str, rows: int | None = None) -> list[tuple[str, str]]:
     """The facts of the About sheet: survey, versions, filters, rows, demo data, when and how made, and
     the answers this format had to cut (known once the rows are written)."""
+    from app.exports.pilot import PilotTable, pilot_about
+
+    if isinstance(table, PilotTable):
+        return pilot_about(table, app_version, rows)
     options, survey = table.options, table.survey
     versions = "; ".join(
         f"{v.number}: first seen {v.first_seen.astimezone(table.timezone):%Y-%m-%d %H:%M}, {v.rows} row(s)"

@@ -21,7 +21,8 @@ from app.extensions import db
 from app.private_files import FILE_MODE, create_private, private_dir
 from app.surveys.models import SURVEY_ID
 
-FORMATS = ("xlsx", "csv", "sav", "zsav", "dta", "json")
+FORMATS = ("xlsx", "csv", "sav", "zsav", "dta", "json", "ddi")
+EXTENSIONS = {"ddi": "xml"}  # a format's file extension, where it is not the format's name
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -29,7 +30,10 @@ MIMETYPES = {
     "zsav": "application/x-spss-sav",  # zlib-compressed .sav (SPSS 21 and later)
     "dta": "application/x-stata-dta",
     "json": "application/json",
+    "ddi": "application/xml",
 }
+# A file name's stem: a survey id, or a pilot's with "-waves"; never anything that could name a folder.
+FILE_STEM = re.compile(r"[a-z0-9][a-z0-9_-]{0,80}")
 STREAM_CHUNK = 64 * 1024
 
 
@@ -42,6 +46,7 @@ class ExportResult:
     demo_rows: int
     codebook_path: Path | None = None
     cuts: tuple[Cut, ...] = ()  # answers the format could not hold whole
+    package_path: Path | None = None  # the datapackage.json beside a CSV, when asked for
 
 
 def app_version() -> str:
@@ -67,13 +72,14 @@ def app_version() -> str:
 
 
 def export_filename(survey_id: str, fmt: str, when: datetime | None = None) -> str:
-    """`<survey>-<YYYYmmdd-HHMMSS>.<ext>` in local time; never built from anything else."""
-    if not re.match(SURVEY_ID, survey_id) or fmt not in FORMATS:
+    """`<survey>-<YYYYmmdd-HHMMSS>.<ext>` in local time (a pilot's: `<pilot>-waves-...`); never built
+    from anything else."""
+    if not (re.match(SURVEY_ID, survey_id) or FILE_STEM.fullmatch(survey_id)) or fmt not in FORMATS:
         raise ExportError("An export file name needs a valid survey id and format.")
     from zoneinfo import ZoneInfo
 
     local = (when or datetime.now(UTC)).astimezone(ZoneInfo(current_app.config["LYSSNA_TIMEZONE"]))
-    return f"{survey_id}-{local:%Y%m%d-%H%M%S}.{fmt}"
+    return f"{survey_id}-{local:%Y%m%d-%H%M%S}.{EXTENSIONS.get(fmt, fmt)}"
 
 
 @dataclass
@@ -90,26 +96,46 @@ class PreparedExport:
         return self.table.total
 
     @property
+    def is_package(self) -> bool:
+        """A CSV with its datapackage.json: a folder, downloaded as a ZIP."""
+        return self.table.options.datapackage
+
+    @property
     def mimetype(self) -> str:
         """The media type to send the file with."""
-        return MIMETYPES[self.fmt]
+        return "application/zip" if self.is_package else MIMETYPES[self.fmt]
+
+    @property
+    def download_name(self) -> str:
+        """The name of the downloaded file: the export's, or its ZIP's for a data package."""
+        return f"{Path(self.filename).stem}.zip" if self.is_package else self.filename
 
     def write(self, path: Path, progress: Progress | None = None) -> ExportResult:
         """Write the file under a temporary name beside `path`, then rename it into place (0600, see
-        app.private_files)."""
+        app.private_files); a CSV's codebook and datapackage.json beside it when asked for."""
         private_dir(path.parent)
         rows = _atomically(path, lambda tmp: self._write_file(tmp, progress))
-        codebook_path = None
+        codebook_path = package_path = None
         if self.fmt == "csv" and self.table.options.codebook:
             from app.exports.delimited import codebook_csv
 
             codebook_path = path.with_name(f"{path.stem}-codebook.csv")
             _atomically(codebook_path, lambda tmp: tmp.write_bytes(codebook_csv(self.table)))
-        return ExportResult(path, rows, self.table.demo_rows, codebook_path, tuple(self.table.cuts))
+        if self.is_package:
+            from app.exports.datapackage import FILE_NAME, write_descriptor
+
+            package_path = path.with_name(FILE_NAME)
+            _atomically(package_path, lambda tmp: write_descriptor(self.table, path, tmp, app_version()))
+        cuts = tuple(self.table.cuts)
+        return ExportResult(path, rows, self.table.demo_rows, codebook_path, cuts, package_path)
 
     def chunks(self, progress: Progress | None = None) -> Iterator[bytes]:
-        """The file's bytes for a streamed download: CSV and JSON as they are made, others once written."""
-        if self.fmt in ("csv", "json"):
+        """The file's bytes for a streamed download: CSV and JSON as they are made, others once written
+        (a data package as a ZIP of its folder)."""
+        if self.is_package:
+            yield from self._package_zip(progress)
+            return
+        if self.fmt in ("csv", "json", "ddi"):
             yield from self._stream(progress)
             return
         with tempfile.TemporaryDirectory(prefix="lyssna-export-") as folder:
@@ -125,7 +151,21 @@ class PreparedExport:
             out.write(chunk)
         return ExportResult(None, self.table.total, self.table.demo_rows, cuts=tuple(self.table.cuts))
 
+    def _package_zip(self, progress: Progress | None) -> Iterator[bytes]:
+        from app.exports.archive import write_with_media
+
+        with tempfile.TemporaryDirectory(prefix="lyssna-export-") as folder:
+            path = Path(folder) / f"{Path(self.filename).stem}.zip"
+            write_with_media(self, path, progress, photos=False)
+            with path.open("rb") as handle:
+                while chunk := handle.read(STREAM_CHUNK):
+                    yield chunk
+
     def _stream(self, progress: Progress | None) -> Iterator[bytes]:
+        if self.fmt == "ddi":
+            from app.exports.ddi import ddi_xml
+
+            return iter([ddi_xml(self.table, f"{Path(self.filename).stem}.csv", app_version())])
         if self.fmt == "csv":
             from app.exports.delimited import csv_chunks
 
@@ -165,19 +205,31 @@ def _atomically(path: Path, write) -> int:
     return result
 
 
-def prepare_export(survey_id: str, fmt: str, options: ExportOptions | None = None) -> PreparedExport:
-    """Check the format and options and count the rows; raises ExportError with a plain message."""
+def check_options(fmt: str, options: ExportOptions | None) -> ExportOptions:
+    """The format and the options that go with it, checked before anything is read."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format '{fmt}' (formats: {', '.join(FORMATS)}).")
     options = options or ExportOptions()
     if options.sep not in (",", ";", "\t"):
         raise ExportError("The CSV separator must be ',', ';' or a tab.")
-    table = build_table(db.session, survey_id, options)
+    if options.datapackage and fmt != "csv":
+        raise ExportError("A data package describes a CSV file: --datapackage goes with --format csv.")
+    return options
+
+
+def prepared(table: Table, fmt: str, stem: str) -> PreparedExport:
+    """The export of a built table, once it is known to fit the format."""
     if fmt == "xlsx":
         from app.exports.xlsx import check_rows
 
         check_rows(table.total)
-    return PreparedExport(table, fmt, export_filename(survey_id, fmt, table.made_at))
+    return PreparedExport(table, fmt, export_filename(stem, fmt, table.made_at))
+
+
+def prepare_export(survey_id: str, fmt: str, options: ExportOptions | None = None) -> PreparedExport:
+    """Check the format and options and count the rows; raises ExportError with a plain message."""
+    options = check_options(fmt, options)
+    return prepared(build_table(db.session, survey_id, options), fmt, survey_id)
 
 
 def export_survey(
@@ -188,11 +240,13 @@ def export_survey(
     progress: Progress | None = None,
 ) -> ExportResult:
     """Export a survey's responses: to `out` (a path, a folder or a binary stream), by default to
-    LYSSNA_EXPORTS_DIR/<survey>-<YYYYmmdd-HHMMSS>.<ext>. `progress(done, total)` follows the rows."""
+    LYSSNA_EXPORTS_DIR/<survey>-<YYYYmmdd-HHMMSS>.<ext> (a data package: in a folder of that name).
+    `progress(done, total)` follows the rows."""
     export = prepare_export(survey_id, fmt, options)
     if out is not None and not isinstance(out, (str, Path)):
         return export.write_to_stream(out, progress)
-    return export.write(target_path(out, export.filename), progress)
+    place = package_path if export.is_package else target_path
+    return export.write(place(out, export.filename), progress)
 
 
 def target_path(out: Path | str | None, filename: str) -> Path:
@@ -201,3 +255,22 @@ def target_path(out: Path | str | None, filename: str) -> Path:
         return Path(current_app.config["LYSSNA_EXPORTS_DIR"]) / filename
     path = Path(out)
     return path / filename if path.is_dir() else path
+
+
+def package_path(out: Path | str | None, filename: str) -> Path:
+    """Where a data package's CSV goes: `out` itself, in a folder that holds nothing else (made when
+    missing), or, for a folder or no `out`, `<stem>/<filename>` in it or in LYSSNA_EXPORTS_DIR."""
+    base = Path(out) if out is not None else Path(current_app.config["LYSSNA_EXPORTS_DIR"])
+    if out is None or base.is_dir():
+        return base / Path(filename).stem / filename
+    from app.exports.datapackage import FILE_NAME
+
+    ours = {base.name, FILE_NAME, f"{base.stem}-codebook.csv"}
+    folder = base.parent
+    others = sorted(p.name for p in folder.iterdir() if p.name not in ours) if folder.is_dir() else []
+    if others:
+        raise ExportError(
+            f"A data package needs a folder of its own, and {folder} holds {', '.join(others[:3])}: "
+            "name a CSV in a new or empty folder (the folder is made), or give a folder to make it in."
+        )
+    return base

@@ -106,17 +106,6 @@ class Variable:
     format: str | None = None
 
 
-def _loose(table: Table, column: Column) -> bool:
-    """True when the question's type changed between versions: its cells may hold anything."""
-    if column.question is None:
-        return False
-    for version in table.versions:
-        question = version.survey.question(column.qid)
-        if question is not None and question.type != column.question.type:
-            return True
-    return False
-
-
 def _value_label(label: str, code: Any, rules: Rules) -> str:
     """A value label; a text code stays visible after it, e.g. 'Vill inte svara [no_answer]'."""
     if is_number(code):
@@ -159,7 +148,7 @@ def _number_variable(table: Table, column: Column, rules: Rules) -> Variable:
 
 def _variable(table: Table, column: Column, fmt: str, rules: Rules) -> Variable:
     """How a column is stored, decided from its definition alone."""
-    if _loose(table, column):
+    if table.is_loose(column):
         return Variable("text")
     if column.kind == "choice":
         if table.options.values == "labels":

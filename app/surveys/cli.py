@@ -31,8 +31,11 @@ from app.surveys.translations import (
     stale_warnings,
     write_file,
 )
+from app.surveys.xlsform.cli import export_xlsform_command, import_xlsform_command
 
 surveys_cli = AppGroup("surveys", help="Check, store, compare and list survey definitions.")
+surveys_cli.add_command(import_xlsform_command)
+surveys_cli.add_command(export_xlsform_command)
 
 
 def _display(path: Path) -> str:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import ParticipantCode, Response
 
 from .conftest import follow_back, read
-from .surveys import STATES
+from .surveys import PERSIAN, STATES
 from .test_pages import FIRST, items, next_
 
 
@@ -204,16 +204,26 @@ def test_language_from_the_browser_then_the_choice_is_remembered(lab, browse):
     assert browse.get(lab.test_client(), "/s/lab?lang=xx").html.count('<html lang="sv"') == 1
 
 
-def test_a_language_without_interface_strings_falls_back_to_english_marked_as_english(lab, browse, start):
+def test_a_language_without_interface_strings_falls_back_to_english_marked_as_english(
+    make_app, write_survey, surveys_dir, browse, start
+):
     # Issue 15: the English fallback was unmarked, so a Persian voice read it, and its full stop
     # landed on the wrong side (".Enter a number"). Each fallback text now carries lang and dir.
-    client = lab.test_client()
-    page = browse.get(client, "/s/farsi", headers={"Accept-Language": "fa"})
-    assert '<html lang="fa" dir="rtl">' in page.html
+    # Pashto has no catalog (Persian has one now), and the survey's first language is Pashto itself.
+    pashto = PERSIAN.replace("id: farsi", "id: pashto").replace("fa:", "ps:")
+    write_survey(pashto.replace("[fa, sv]", "[ps, sv]"))
+    client = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir)).test_client()
+    page = browse.get(client, "/s/pashto", headers={"Accept-Language": "ps"})
+    assert '<html lang="ps" dir="rtl">' in page.html
     assert "نظرسنجی" in page.html and '><span lang="en" dir="ltr">Start</span></button>' in page.html
-    first = start(client, "farsi")
+    first = start(client, "pashto")
     again = next_(browse, client, first, {"q": ""})
     assert "سؤال" in again.html and '<span lang="en" dir="ltr">Enter an answer.</span>' in again.html
+
+
+def test_a_persian_page_speaks_persian_now_that_it_has_a_catalog(lab, browse, start):
+    first = start(lab.test_client(), "farsi", "?lang=fa")
+    assert '<html lang="fa" dir="rtl">' in first.html and "<span lang=" not in first.html.split("<footer")[0]
 
 
 def test_arabic_pages_are_right_to_left_with_arabic_interface(lab, browse, start):

@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from app.answering.views import bp as answering_bp
     from app.health.views import bp as health_bp
     from app.live.views import bp as live_bp
+    from app.api.views import bp as api_bp
     from app.public.views import bp as public_bp
     from app.research.views import bp as research_bp
 
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(research_bp)
     app.register_blueprint(live_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_jobs(app: Flask) -> None:

@@ -5,6 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Add every `flask ...` command group to the app."""
+    from app.api.cli import revoke_token_command, token_command, tokens_command
     from app.exports.cli import demo_cli, export_command
     from app.jobs.worker import worker_command
     from app.lifecycle import data_cli
@@ -17,3 +18,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(worker_command)
+    # Tokens belong to accounts, so their commands are `flask users token|tokens|revoke-token`.
+    for command in (token_command, tokens_command, revoke_token_command):
+        users_cli.add_command(command)

@@ -6,9 +6,12 @@ is every request; the keys change only when the configuration does.
 
 from __future__ import annotations
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
+
+
+API_PATH = "/api/"  # the API blueprint's (app/api/views.py)
 
 
 class KeptSerializerSessions(SecureCookieSessionInterface):
@@ -16,6 +19,13 @@ class KeptSerializerSessions(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._kept: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Flask's session, except in the API: it takes tokens only, so no cookie is read or set there
+        (Flask then gives the request a null session, which refuses to be written)."""
+        if request.path.startswith(API_PATH):  # the URL is matched after the session is opened
+            return None
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         """Flask's serializer for the app's current secret key and fallbacks, made once for them."""

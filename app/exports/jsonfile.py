@@ -21,16 +21,21 @@ def _value(entry: CodebookEntry, code: Any, label: str) -> dict:
     return value
 
 
-def json_chunks(table: Table, app_version: str, progress: Progress | None = None) -> Iterator[bytes]:
-    """The JSON document as UTF-8 chunks; responses are streamed, never all held at once."""
+def codebook_json(table: Table) -> list[dict]:
+    """The codebook as JSON objects: one per column, its values with their codes and labels."""
     entries = [
         {**asdict(e), "values": [_value(e, code, label) for code, label in e.values]} for e in codebook(table)
     ]
     for entry in entries:
         del entry["stored"]
+    return entries
+
+
+def json_chunks(table: Table, app_version: str, progress: Progress | None = None) -> Iterator[bytes]:
+    """The JSON document as UTF-8 chunks; responses are streamed, never all held at once."""
     head = {
         "about": dict(about(table, app_version)),
-        "codebook": entries,
+        "codebook": codebook_json(table),
     }
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     text = json.dumps(head, ensure_ascii=False, indent=1)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Integer, String, Text, case, cast, func, select, type_coerce
+from sqlalchemy import Integer, String, Text, case, cast, func, literal, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from app.exports.rows import Clock, record_shaper, row_shaper
@@ -100,6 +100,9 @@ class Table:
     _max_id: int = 0
     _spans: set[tuple[int, int]] = field(repr=False, default_factory=set)  # (version_id, started_version_id)
     _numbers: dict[int, int] = field(repr=False, default_factory=dict)
+    # A window (see `window`): the rows in this order, at most this many, fetched in one query.
+    _order: tuple = ()
+    _limit: int | None = None
 
     @property
     def names(self) -> list[str]:
@@ -145,14 +148,14 @@ class Table:
                 *(r.hidden[c.qid].as_string() for c in self.columns if c.source == "hidden"),
             )
             .where(*self._conditions, r.id <= self._max_id)
-            .order_by(r.id)
-            .limit(BATCH_SIZE)
+            .order_by(*(self._order or (r.id,)))
+            .limit(self._limit or BATCH_SIZE)
         )
         # Core execution on the session's connection: plain rows, no ORM bookkeeping per row.
         connection = self._session.connection()
         last, done = 0, 0
         while True:
-            result = connection.execute(query.where(r.id > last))
+            result = connection.execute(query if self._limit else query.where(r.id > last))
             # The DBAPI's plain tuples: every column here is already in the form rows.py expects (text,
             # numbers, or timezone-aware times on PostgreSQL), so SQLAlchemy's Row per response is
             # skipped (a tenth of a CSV export's time).
@@ -165,6 +168,8 @@ class Table:
             yield batch
             if progress is not None:
                 progress(done, self.total)
+            if self._limit:  # a window is one query
+                break
 
     def clock(self) -> Clock:
         """Converts the fetched timestamps to local time."""
@@ -191,6 +196,23 @@ class Table:
         shape = self._dispatch(lambda version, started: record_shaper(self, version, started, clock))
         for batch in self.batches(progress):
             yield from map(shape, batch)
+
+    def window(self, key: Any, after: tuple[datetime, int] | None, until: datetime, limit: int) -> Table:
+        """The same table holding only the first `limit` rows past `after` in the order of (key, response
+        id) whose key is at most `until`: one page of keyset paging (the API's, app/api/paging.py)."""
+        conditions = [key <= until]
+        if after is not None:
+            conditions.append(tuple_(key, Response.id) > tuple_(literal(after[0], key.type), after[1]))
+        return replace(
+            self, _conditions=[*self._conditions, *conditions], _order=(key, Response.id), _limit=limit
+        )
+
+    def keys(self) -> list[tuple[Any, int]]:
+        """(key, response id) of each row of a window, in its order (the last one is where the next
+        window begins)."""
+        order = self._order
+        query = select(*order).where(*self._conditions, Response.id <= self._max_id).order_by(*order)
+        return [tuple(row) for row in self._session.execute(query.limit(self._limit))]
 
     def _dispatch(self, make: Callable[[VersionInfo, VersionInfo], Callable]) -> Callable[[Any], Any]:
         """One shaping function per pair of versions a response started and was last saved on, picked

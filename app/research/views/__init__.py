@@ -12,6 +12,7 @@ from app.research.views import (  # noqa: F401 (views)
     responses,
     share,
     surveys,
+    tokens,
 )
 
 __all__ = ["bp"]

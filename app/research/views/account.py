@@ -16,6 +16,7 @@ from app.models import Researcher
 from app.research.access import public, safe_next, visible_survey_ids
 from app.research.blueprint import bp
 from app.research.forms import ConfirmForm, FirstAdminForm, PasswordChangeForm, SignInForm
+from app.research.views.tokens import token_section
 from app.web import failed_sign_ins
 
 # One message for every failed attempt, so that it never tells whether an account exists.
@@ -118,10 +119,9 @@ def sign_out_everywhere():
 
 @bp.get("/account")
 def account():
-    """The researcher's own account: role, surveys, and the password form."""
-    return render_template(
-        "research/account.html", form=PasswordChangeForm(), surveys=sorted(visible_survey_ids(current_user))
-    )
+    """The researcher's own account: role, surveys, the password form, API tokens."""
+    surveys = sorted(visible_survey_ids(current_user))
+    return render_template("research/account.html", form=PasswordChangeForm(), surveys=surveys, **token_section())
 
 
 @bp.post("/account")
@@ -140,7 +140,7 @@ def account_post():
             return redirect(url_for("research.account"))
         form.current_password.errors.append(_("That is not your current password."))
     surveys = sorted(visible_survey_ids(current_user))
-    return render_template("research/account.html", form=form, surveys=surveys), 400
+    return render_template("research/account.html", form=form, surveys=surveys, **token_section()), 400
 
 
 @bp.get("/setup/<token>")

@@ -121,7 +121,9 @@ def sign_out_everywhere():
 def account():
     """The researcher's own account: role, surveys, the password form, API tokens."""
     surveys = sorted(visible_survey_ids(current_user))
-    return render_template("research/account.html", form=PasswordChangeForm(), surveys=surveys, **token_section())
+    return render_template(
+        "research/account.html", form=PasswordChangeForm(), surveys=surveys, **token_section()
+    )
 
 
 @bp.post("/account")

@@ -65,9 +65,9 @@ def register_surveys(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
     from app.answering.views import bp as answering_bp
+    from app.api.views import bp as api_bp
     from app.health.views import bp as health_bp
     from app.live.views import bp as live_bp
-    from app.api.views import bp as api_bp
     from app.public.views import bp as public_bp
     from app.research.views import bp as research_bp
 

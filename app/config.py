@@ -56,7 +56,7 @@ def from_environment(instance_path: str) -> dict:
         "LYSSNA_LOG_LEVEL": env.get("LYSSNA_LOG_LEVEL", "INFO").upper(),
         # The read API (app/api): requests per token, e.g. '600/minute;20/second'.
         "LYSSNA_API_RATE_LIMIT": env.get("LYSSNA_API_RATE_LIMIT", "600/minute;20/second"),
-        # Webhooks (app/webhooks/targets.py): in production only https to public addresses, unless these allow more.
+        # Webhooks (app/webhooks/targets.py): in production only https to public addresses, unless allowed.
         "LYSSNA_WEBHOOKS_ALLOW_HTTP": _flag(env, "LYSSNA_WEBHOOKS_ALLOW_HTTP"),
         "LYSSNA_WEBHOOKS_ALLOW_PRIVATE": _flag(env, "LYSSNA_WEBHOOKS_ALLOW_PRIVATE"),
         # Data lifecycle (see app/lifecycle.py)

@@ -10,7 +10,6 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
-
 API_PATH = "/api/"  # the API blueprint's (app/api/views.py)
 
 

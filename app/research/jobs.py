@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 # LYSSNA_EXPORT_INLINE_ROWS is measured for xlsx, the slowest writer (about 4,000 rows per CPU second,
 # benchmarks/export_bench.py); the others are several times faster, so they may stream more rows.
-SPEED_OVER_XLSX = {"xlsx": 1, "sav": 3, "zsav": 3, "dta": 3, "csv": 5, "json": 5}
+# A DDI codebook reads no rows (only counts them): never made in the background.
+SPEED_OVER_XLSX = {"xlsx": 1, "sav": 3, "zsav": 3, "dta": 3, "csv": 5, "json": 5, "ddi": float("inf")}
 PROGRESS_EVERY = 1.0  # seconds between progress writes
 HEARTBEAT_EVERY = 5.0  # seconds between a run's heartbeats
 TAKE_OVER_AFTER = timedelta(seconds=60)  # no heartbeat for this long: the run was stopped
@@ -56,15 +57,21 @@ UNFINISHED = (ExportJob.QUEUED, ExportJob.RUNNING)
 _running: list[threading.Thread] = []
 
 
-def export_options(survey: Survey, filters: Filters, args: Mapping[str, str]) -> tuple[str, ExportOptions]:
-    """The format and export options from the dashboard's export form and its current filters."""
+def export_options(
+    survey: Survey, filters: Filters, args: Mapping[str, str], languages: list[str] | None = None
+) -> tuple[str, ExportOptions]:
+    """The format and export options from the dashboard's export form and its current filters (the pilot
+    page's form passes the languages of all its waves). The form's `datapackage` is a CSV with its
+    datapackage.json."""
     fmt = args.get("format", "xlsx")
+    package = fmt == "datapackage"
+    fmt = "csv" if package else fmt
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format '{fmt}'.")
     lang = args.get("lang")
     options = ExportOptions(
         values="labels" if args.get("values") == "labels" else "codes",
-        lang=lang if lang in survey.languages else None,
+        lang=lang if lang in (languages or survey.languages) else None,
         submitted_from=filters.date_from,
         submitted_to=filters.date_to,
         where=filters.hidden,
@@ -73,6 +80,7 @@ def export_options(survey: Survey, filters: Filters, args: Mapping[str, str]) ->
         include_demo=filters.demo,
         channel=filters.channel,
         sep=SEPARATORS.get(args.get("sep", "comma"), ","),
+        datapackage=package,
     )
     return fmt, options
 
@@ -118,8 +126,10 @@ def jobs_dir(app: Flask | None = None) -> Path:
 
 
 def job_path(job: ExportJob, app: Flask | None = None) -> Path:
-    """The job's file: named by its random id and format only (a ZIP when it carries the photos)."""
-    extension = "zip" if job.params.get("media") else job.params["format"]
+    """The job's file: named by its random id and format only (a ZIP when it carries the photos or is a
+    data package)."""
+    zipped = job.params.get("media") or job.params["options"].get("datapackage")
+    extension = "zip" if zipped else job.params["format"]
     return jobs_dir(app) / f"{job.public_id}.{extension}"
 
 
@@ -253,9 +263,9 @@ def run(app: Flask, job_id: int, run_number: int, heartbeat: bool = True) -> Non
             prepared = prepare_export(job.survey_id, fmt, options)
             _write_progress(job_id, run_number, 0, prepared.rows)
             progress = _progress_writer(job_id, run_number, beating)
-            if job.params.get("media"):
+            if job.params.get("media") or prepared.is_package:
                 file_name = archive_name(prepared)
-                write_with_media(prepared, partial, progress)
+                write_with_media(prepared, partial, progress, photos=bool(job.params.get("media")))
             else:
                 file_name = prepared.filename
                 prepared.write(partial, progress)

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.exports.pilot import wave_order
 from app.models import Response
 from app.research.dashboard import Dashboard, dashboard
 from app.research.filters import Filters
-from app.research.formatting import natural_key
 from app.research.summaries import Summary
 from app.surveys.models import OTHER, Survey
 
@@ -49,12 +49,6 @@ class Comparison:
     skipped: list[str] = field(default_factory=list)  # ids asked with different types in different waves
     demo_included: bool = False  # demo data (from `flask demo seed`) counted in the figures
     demo_responses: int = 0  # complete demo responses of these waves (left out unless included)
-
-
-def wave_order(survey: Survey) -> tuple:
-    """Baseline first, then the other waves in natural order of their labels."""
-    wave = survey.wave or ""
-    return (wave != "baseline", natural_key(wave), survey.id)
 
 
 def compare_waves(

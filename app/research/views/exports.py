@@ -10,13 +10,14 @@ from flask_login import current_user
 from app import audit
 from app.exports import ExportError, prepare_export
 from app.exports.files import PreparedExport
+from app.exports.pilot import prepare_pilot_export, wave_order
 from app.extensions import db
 from app.models import ExportJob
 from app.observability import request_id
 from app.research import jobs
-from app.research.access import export_job_or_404, survey_or_404
+from app.research.access import export_job_or_404, pilot_surveys, survey_or_404
 from app.research.blueprint import bp
-from app.research.filters import parse_filters
+from app.research.filters import Filters, parse_filters
 from app.research.formatting import label_language
 from app.research.photos import photo_questions
 
@@ -53,8 +54,40 @@ def export(survey_id: str):
         return _export_error(survey, message, 500)
     audit.record(db.session, "export", survey_id=survey_id, rows=prepared.rows, **jobs.describe(fmt, options))
     db.session.commit()
+    return _sent(made, prepared)
+
+
+@bp.post("/pilots/<pilot>/export")
+def pilot_export(pilot: str):
+    """Download one file across the waves of a pilot that the researcher may see, made whole first.
+
+    Complete responses, demo data only when the pilot page includes it (as its figures do)."""
+    surveys = pilot_surveys(current_user, pilot)
+    newest = max(surveys, key=wave_order)  # the guard made sure there is one
+    languages = list(dict.fromkeys(lang for survey in surveys for lang in survey.languages))
+    try:
+        filters = Filters(demo=request.form.get("demo") == "1")
+        fmt, options = jobs.export_options(newest, filters, request.form, languages)
+        prepared = prepare_pilot_export(pilot, fmt, options, surveys)
+    except ExportError as exc:
+        return _export_error(newest, str(exc), 400)
+    made = _made_whole(prepared)
+    if made is None:
+        message = _(
+            "The export could not be made. The problem was logged with the code %(code)s.", code=request_id()
+        )
+        return _export_error(newest, message, 500)
+    waves = [wave.survey.id for wave in prepared.table.waves]
+    details = {**jobs.describe(fmt, options), "pilot": pilot, "surveys": waves}
+    audit.record(db.session, "export", survey_id=newest.id, rows=prepared.rows, **details)
+    db.session.commit()
+    return _sent(made, prepared)
+
+
+def _sent(made: IO[bytes], prepared: PreparedExport):
+    """The made file as a download named by the export."""
     sent = send_file(made, mimetype=prepared.mimetype, max_age=0)
-    sent.headers["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
+    sent.headers["Content-Disposition"] = f'attachment; filename="{prepared.download_name}"'
     return sent
 
 

@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from app.lifecycle import data_cli
     from app.research.cli import users_cli
     from app.surveys.cli import surveys_cli
+    from app.webhooks.cli import webhooks_cli
 
     app.cli.add_command(surveys_cli)
     app.cli.add_command(data_cli)
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(webhooks_cli)
     # Tokens belong to accounts, so their commands are `flask users token|tokens|revoke-token`.
     for command in (token_command, tokens_command, revoke_token_command):
         users_cli.add_command(command)

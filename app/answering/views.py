@@ -24,6 +24,7 @@ from app.surveys.catalog import current_registry
 from app.surveys.models import Page, Survey
 from app.urls import url_for
 from app.web import budgets
+from app.webhooks import deliveries
 
 from . import access, changes, devices, kept_pages, kiosk, pages, photos, responses
 from .forms import HONEYPOT, SHOWN, PageForm, StartForm, build_form_class, formdata_from
@@ -497,14 +498,16 @@ NEW_RESPONSES = "new_responses"
 def _finish(survey: Survey, response: responses.Answering) -> HttpResponse:
     """Complete the response once (a second submit finds it complete) and show the thank-you page."""
     try:
-        responses.complete(db.session, survey, response)
+        completed = responses.complete(db.session, survey, response)
     except responses.CodeAlreadyUsed:
         db.session.commit()
         lang = response.language
         return render_template("answering/unavailable.html", survey=survey, lang=lang, state="code_used")
     attachments.keep_only_answered(db.session, response)
+    notices = deliveries.completed(db.session, response) if completed else []  # webhooks: rows only
     receipt = response.receipt_code
     db.session.commit()
+    deliveries.send_soon(notices)  # handed to the queue: the resident never waits for a receiver
     receipts = session.setdefault("receipts", {})
     receipts[survey.id] = receipt
     session.setdefault(devices.SENT_IN, {})[survey.id] = response.language

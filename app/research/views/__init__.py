@@ -13,6 +13,7 @@ from app.research.views import (  # noqa: F401 (views)
     share,
     surveys,
     tokens,
+    webhooks,
 )
 
 __all__ = ["bp"]

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
@@ -178,5 +178,6 @@ def bound_day(bound: Any) -> date | None:
 
 
 def date_words(day: date) -> str:
-    """A date in the interface language's words (31 mars 2024), which no date box contradicts."""
-    return format_date(day, "d MMMM y")
+    """A date in the interface language's words (31 mars 2024, 31. maaliskuuta 2024), which no date
+    box contradicts: each language's own long form, but day first in English (1 January 2020)."""
+    return format_date(day, "d MMMM y" if str(get_locale()).startswith("en") else "long")

@@ -10,6 +10,7 @@ from app.research.views import (  # noqa: F401 (views)
     photos,
     publishing,
     responses,
+    schedules,
     share,
     surveys,
     tokens,

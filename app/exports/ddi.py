@@ -13,8 +13,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from flask_babel import force_locale, gettext
-
 from app.exports.codebook import CodebookEntry, about, categories, codebook, missing_codes
 from app.exports.codes import is_number
 from app.exports.table import Column, Table
@@ -70,7 +68,7 @@ def _title(table: Table) -> str:
 def _doc_description(root: ET.Element, table: Table, app_version: str) -> None:
     """Who made this document, and when: Lyssna, at the export."""
     citation = _add(_add(root, "docDscr"), "citation")
-    _add(_add(citation, "titlStmt"), "titl", f"Codebook: {_title(table)}", lang=table.lang)
+    _add(_add(citation, "titlStmt"), "titl", _title(table), lang=table.lang)
     production = _add(citation, "prodStmt")
     made = table.made_at.astimezone(table.timezone)
     _add(production, "prodDate", made.date().isoformat(), date=made.date().isoformat())
@@ -183,15 +181,11 @@ def _variable(parent: ET.Element, table: Table, column: Column, index: int, entr
             sav, dta = entry.stored[code]
             _add(category, "txt", f"SPSS {sav}, Stata {dta}", lang="en")
     _add(var, "varFormat", **_format(column, loose, values))
-    with force_locale(table.lang):
-        if entry.versions_text:
-            _add(
-                var, "notes", gettext("versions: %(versions)s", versions=entry.versions_text), lang=table.lang
-            )
-        if entry.wordings_text:
-            _add(
-                var, "notes", gettext("wordings: %(wordings)s", wordings=entry.wordings_text), lang=table.lang
-            )
+    # Lyssna's own notes are in English, the language of the codebook's column names and types.
+    if entry.versions_text:
+        _add(var, "notes", f"versions: {entry.versions_text}", lang="en", subject="versions")
+    if entry.wordings_text:
+        _add(var, "notes", f"wordings: {entry.wordings_text}", lang="en", subject="wordings")
 
 
 def _var_attributes(column: Column, entry: CodebookEntry, loose: bool) -> dict:

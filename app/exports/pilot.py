@@ -16,13 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from app.exports.rows import neutralise
 from app.exports.table import Column, ExportError, ExportOptions, Progress, Table, build_table
 from app.surveys.catalog import current_registry
 from app.surveys.models import Survey
+
+if TYPE_CHECKING:
+    from app.exports.files import ExportResult, PreparedExport
 
 
 def wave_order(survey: Survey) -> tuple:
@@ -117,7 +122,7 @@ def _offset(progress: Progress | None, done: int, total: int) -> Progress | None
 
 def _row_plan(wave: Wave, guard: bool) -> Callable[[list], list]:
     """The function from a row of the wave's table to a row of the pilot's."""
-    head = [wave.label if not guard or wave.label[:1] not in "=+-@\t\r" else "'" + wave.label, wave.survey.id]
+    head = [neutralise(wave.label) if guard else wave.label, wave.survey.id]  # a wave label is free text
     positions = wave.positions
 
     def plan(row: list) -> list:
@@ -341,7 +346,7 @@ def pilot_about(table: PilotTable, app_version: str, rows: int | None = None) ->
 
 def prepare_pilot_export(
     pilot: str, fmt: str, options: ExportOptions | None = None, surveys: list[Survey] | None = None
-):
+) -> PreparedExport:
     """A prepared export of every wave of a pilot (or of `surveys`, the waves a researcher may see),
     written and streamed as any export is; named `<pilot>-waves-<time>.<ext>`."""
     from app.exports.files import check_options, prepared
@@ -355,9 +360,9 @@ def export_pilot(
     pilot: str,
     fmt: str,
     options: ExportOptions | None = None,
-    out: Any = None,
+    out: Path | str | None = None,
     progress: Progress | None = None,
-):
+) -> ExportResult:
     """Export every wave of a pilot to `out` (a path or folder; by default LYSSNA_EXPORTS_DIR)."""
     from app.exports.files import package_path, target_path
 

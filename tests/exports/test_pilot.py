@@ -241,3 +241,17 @@ def test_pilot_mistakes_are_explained(tide, args, message):
 def test_export_pilot_refuses_an_unknown_pilot_from_python(tide):
     with pytest.raises(ExportError, match="Unknown pilot"):
         export_pilot("nope", "csv")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_pilot_workbook(tide, tmp_path):
+    path = export_pilot("tide", "xlsx", out=tmp_path / "tide.xlsx").path
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path / "lo"), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    data = read_csv(tmp_path / "lo" / "tide.csv")  # the first sheet: Responses
+    assert list(data.columns) == EXPECTED
+    assert data["wave"].tolist() == ["baseline", "baseline", "follow-up"]

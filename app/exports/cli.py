@@ -32,8 +32,12 @@ def _where(_ctx, _param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]
 
 
 @click.command("export")
-@click.argument("survey_id", metavar="SURVEY", required=False)
-@click.option("--pilot", help="Instead of SURVEY: one file across the waves of a pilot, with a wave column.")
+@click.argument("survey_id", metavar="[SURVEY]", required=False)
+@click.option(
+    "--pilot",
+    metavar="PILOT",
+    help="Instead of SURVEY: one file across the waves of a pilot, with a wave column.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True)
 @click.option("--values", type=click.Choice(["codes", "labels"]), default="codes", show_default=True)
 @click.option("--lang", help="Language of labels and codebook (default: the survey's first language).")

@@ -14,6 +14,7 @@ import pytest
 
 from app.exports import ExportError, ExportOptions
 from app.exports.pilot import export_pilot
+from tests.exports.test_datapackage import validate
 
 BASE = """
 id: tide-{n}
@@ -182,10 +183,11 @@ def test_labels_come_from_the_newest_wave(tide, tmp_path):
     assert data["mood"].tolist() == ["Great", "Awful", "Good"]
 
 
-def test_xlsx_datapackage_and_ddi_across_waves(tide, tmp_path):
+def test_xlsx_datapackage_and_ddi_across_waves(tide, tmp_path, monkeypatch):
     book = openpyxl.load_workbook(export_pilot("tide", "xlsx", out=tmp_path / "t.xlsx").path)
     assert [c.value for c in book["Responses"][1]] == EXPECTED
     package = export_pilot("tide", "csv", ExportOptions(datapackage=True), out=tmp_path / "pkg" / "t.csv")
+    validate(package.path.parent, monkeypatch)  # frictionless, offline
     descriptor = json.loads(package.package_path.read_text(encoding="utf-8"))
     wave = descriptor["resources"][0]["schema"]["fields"][0]
     assert wave["name"] == "wave" and wave["categoriesOrdered"] is True

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Response
 
 COMPLETED, STARTED = "c", "s"  # which time a cursor counts by
+STARTED_AT, SUBMITTED_AT = 5, 6  # where a fetched row holds those times (see Table.batches)
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,20 @@ def page(
 ) -> Page:
     """The responses after `after` (at most `limit`) that settled by `now`; raises ExportError."""
     key = Response.started_at if options.include_partial else Response.submitted_at
-    table = build_table(db.session, survey_id, options)
+    table = build_table(db.session, survey_id, options, counted=False)  # a page reads a window only
     until = (now or datetime.now(UTC)) - settle
-    window = table.window(key, (after.at, after.response_id) if after else None, until, limit)
-    keys = window.keys()
-    if not keys:
+    window = table.window(key, (after.at, after.response_id) if after else None, until, limit).fetch()
+    rows = window.fetched
+    if not rows:
         return Page(window, 0, after)
-    at, response_id = keys[-1]
-    return Page(window, len(keys), Cursor(_kind(options.include_partial), at, response_id))
+    last = rows[-1]
+    at = _utc(last[STARTED_AT if options.include_partial else SUBMITTED_AT])
+    return Page(window, len(rows), Cursor(_kind(options.include_partial), at, last[0]))
+
+
+def _utc(value: str | datetime) -> datetime:
+    """A fetched time as an aware UTC datetime: SQLite's stored text (UTC, to the microsecond), or
+    PostgreSQL's aware datetime."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -19,6 +19,7 @@ from app.surveys.loader import content_hash, survey_from_json
 from app.surveys.models import CHANNELS, FIXED_COLUMNS, OTHER, Choice, Page, Survey
 
 BATCH_SIZE = 2000
+UNBOUNDED = 2**63 - 1  # the largest id a response can have
 
 Progress = Callable[[int, int], None]
 
@@ -103,6 +104,7 @@ class Table:
     # A window (see `window`): the rows in this order, at most this many, fetched in one query.
     _order: tuple = ()
     _limit: int | None = None
+    _fetched: list | None = field(repr=False, default=None)  # the window's rows, once fetched
 
     @property
     def names(self) -> list[str]:
@@ -121,6 +123,10 @@ class Table:
         rows.HIDDEN_AT). The answers come as JSON text (decoded with orjson, several times faster than
         json), and on SQLite the timestamps as text too: see rows.Clock.
         """
+        if self._fetched is not None:  # a fetched window: its rows, as they came
+            if self._fetched:
+                yield self._fetched
+            return
         r = Response
         raw_times = self._session.get_bind().dialect.name == "sqlite"
 
@@ -207,12 +213,15 @@ class Table:
             self, _conditions=[*self._conditions, *conditions], _order=(key, Response.id), _limit=limit
         )
 
-    def keys(self) -> list[tuple[Any, int]]:
-        """(key, response id) of each row of a window, in its order (the last one is where the next
-        window begins)."""
-        order = self._order
-        query = select(*order).where(*self._conditions, Response.id <= self._max_id).order_by(*order)
-        return [tuple(row) for row in self._session.execute(query.limit(self._limit))]
+    def fetch(self) -> Table:
+        """The window with its rows fetched now, in one query: a page learns where it ends (its last
+        row) before it is written, and may be written more than once."""
+        return replace(self, _fetched=next(self.batches(), []))
+
+    @property
+    def fetched(self) -> list:
+        """The rows of a fetched window, as `batches` yields them."""
+        return self._fetched or []
 
     def _dispatch(self, make: Callable[[VersionInfo, VersionInfo], Callable]) -> Callable[[Any], Any]:
         """One shaping function per pair of versions a response started and was last saved on, picked
@@ -279,8 +288,10 @@ class Table:
 # ----------------------------------------------------------------------------- building the table
 
 
-def build_table(session: Session, survey_id: str, options: ExportOptions) -> Table:
-    """Check the options, find the versions with responses and lay out the columns."""
+def build_table(session: Session, survey_id: str, options: ExportOptions, counted: bool = True) -> Table:
+    """Check the options, find the versions with responses and lay out the columns. `counted=False`
+    skips counting the rows (a scan of them all): `total`, `demo_rows` and each version's `rows` stay
+    0, for a caller that reads only a window of the rows (a page of the API, app/api/paging.py)."""
     stored = session.execute(
         select(SurveyVersion.id, SurveyVersion.content_hash, SurveyVersion.first_seen)
         .where(SurveyVersion.survey_id == survey_id)
@@ -304,7 +315,7 @@ def build_table(session: Session, survey_id: str, options: ExportOptions) -> Tab
     versions = _versions(session, survey, stored, lived_through([row.id for row in stored], spans))
     columns = _columns(versions)
     conditions = base + _filters(options, versions, tz)
-    total, demo, max_id = _count(session, conditions, versions)
+    total, demo, max_id = _count(session, conditions, versions) if counted else (0, 0, UNBOUNDED)
     return Table(
         survey=survey,
         options=options,

@@ -31,6 +31,7 @@ TEXT_KEYS = (
     "thank_you",
     "privacy_notice",
     "pattern_message",
+    "alt",
 )
 # Names the answering form posts besides the answers (CSRF token, honeypot, shown ids, Back/Next).
 FORM_NAMES = frozenset({"csrf_token", "leave_empty", "shown", "nav"})
@@ -100,6 +101,13 @@ def _check_languages(survey: Survey) -> Iterator[Found]:
                 path,
                 f"language {', '.join(extra)} is not in the survey's languages ({', '.join(declared)})",
             )
+    for path, question in _questions(survey):  # recordings: any of the languages, none of others
+        for lang in question.audio or {}:
+            if lang not in declared:
+                yield (
+                    (*path, "audio", lang),
+                    f"language {lang} is not in the survey's languages ({', '.join(declared)})",
+                )
 
 
 def _check_interface(survey: Survey) -> Iterator[Found]:
@@ -179,6 +187,13 @@ def _check_choices(survey: Survey) -> Iterator[Found]:
         else:
             yield from _unique_values(raw, (*path, "choices"))
         values = [c.value for c in survey.choices(question)]
+        if any(c.image for c in survey.choices(question)) and not _shows_pictures(question):
+            kind = "a dropdown" if question.type == "single_choice" else f"a {question.type}"
+            yield (
+                (*path, "choices"),
+                f"{kind} shows no pictures: choices with an image are shown as pictures only in "
+                "multiple_choice and single_choice (display: radio) questions",
+            )
         if getattr(question, "other", False) and OTHER in values:
             yield (*path, "other"), f"'other: true' adds the value '{OTHER}', which the choices already use"
         if question.type == "multiple_choice":
@@ -190,6 +205,11 @@ def _check_choices(survey: Survey) -> Iterator[Found]:
                 yield (*path, "min_selected"), f"min_selected ({low}) is greater than max_selected ({high})"
             if low is not None and low > len(values):
                 yield (*path, "min_selected"), f"min_selected ({low}) is more than the {len(values)} choices"
+
+
+def _shows_pictures(question: Any) -> bool:
+    """Whether choices with an `image` are shown as pictures (not in a dropdown, a matrix, a ranking)."""
+    return question.type == "multiple_choice" or getattr(question, "display", None) == "radio"
 
 
 def _unique_values(choices: list, path: tuple) -> Iterator[Found]:

@@ -17,6 +17,7 @@ from app import audit
 from app.extensions import db
 from app.models import Response, SurveyVersion
 from app.private_files import open_private, private_dir
+from app.survey_media import files as media_files
 from app.surveys.catalog import current_registry, published, sync
 from app.surveys.loader import load_file, survey_files
 from app.surveys.models import SURVEY_ID
@@ -54,10 +55,11 @@ def validate_command(paths: tuple[Path, ...]) -> None:
     for path in missing:
         click.echo(f"{_display(path)}:1: file: no such file or folder", err=True)
     files = survey_files([p for p in targets if p.exists()])
+    media = media_files.folder(Path(current_app.config["LYSSNA_SURVEYS_DIR"]))  # where the app serves them
     problems = []
     valid = []
     for path in files:
-        result = load_file(path, _display(path))
+        result = load_file(path, _display(path), media)
         problems.extend(result.problems)
         if result.survey is not None:
             valid.append((path, _display(path), result.survey))

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from app.survey_media import files as media_files
 from app.surveys import checks
 from app.surveys.models import ITEM_ID, LANGUAGE, SLUG, SURVEY_ID, Strict, Survey
 
@@ -185,8 +186,9 @@ def content_hash(survey: Survey) -> str:
     return hashlib.sha256(canonical_json(survey).encode()).hexdigest()
 
 
-def load_text(text: str, file: str, expected_id: str | None = None) -> LoadResult:
-    """Validate YAML text; `expected_id` is the id the file name implies."""
+def load_text(text: str, file: str, expected_id: str | None = None, media: Path | None = None) -> LoadResult:
+    """Validate YAML text; `expected_id` is the id the file name implies; with `media` (a surveys folder's
+    media/), the pictures and recordings the survey names are checked there too."""
     result = LoadResult(file)
 
     def problem(line: int, path: Path_, message: str) -> None:
@@ -216,6 +218,9 @@ def load_text(text: str, file: str, expected_id: str | None = None) -> LoadResul
     else:
         for path, message in checks.check(survey):
             problem(line_of(path, lines), path, message)
+        if media is not None:
+            for path, message in media_files.check(survey, media):
+                problem(line_of(path, lines), path, message)
         if expected_id is not None and survey.id != expected_id:
             problem(
                 lines.get(("id",), 1),
@@ -228,8 +233,8 @@ def load_text(text: str, file: str, expected_id: str | None = None) -> LoadResul
     return result
 
 
-def load_file(path: Path, display_name: str | None = None) -> LoadResult:
-    """Validate one survey file."""
+def load_file(path: Path, display_name: str | None = None, media: Path | None = None) -> LoadResult:
+    """Validate one survey file (and the files it names in `media`, when given)."""
     name = display_name or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -237,7 +242,7 @@ def load_file(path: Path, display_name: str | None = None) -> LoadResult:
         return LoadResult(name, problems=[Problem(name, 1, "file", f"not UTF-8 text ({exc.reason})")])
     except OSError as exc:
         return LoadResult(name, problems=[Problem(name, 1, "file", exc.strerror or str(exc))])
-    return load_text(text, name, expected_id=path.stem)
+    return load_text(text, name, expected_id=path.stem, media=media)
 
 
 def survey_files(paths: list[Path]) -> list[Path]:

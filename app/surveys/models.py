@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -86,6 +87,45 @@ def _choice_value(value: Any) -> Any:
 
 
 ChoiceValue = Annotated[Union[int, str], BeforeValidator(_choice_value)]
+
+# Pictures and recordings are files in the surveys folder's media/ (app/survey_media/ checks and serves them).
+IMAGE_EXTENSIONS = ("svg", "png", "jpg", "jpeg", "webp")
+AUDIO_EXTENSIONS = ("mp3", "m4a", "aac", "ogg", "opus", "wav")
+_MEDIA_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
+def media_path_problem(path: str, extensions: tuple[str, ...], noun: str) -> str | None:
+    """What is wrong with a path inside the media folder (None: nothing): it stays inside, is named
+    plainly and ends in one of `extensions`."""
+    if path.startswith(("/", "\\")):
+        return f"{path!r}: write the path inside the media folder, without a leading '/' (as waste/glass.svg)"
+    if ".." in path.split("/"):
+        return f"{path!r}: a media path may not go up a folder ('..')"
+    if len(path) > 200 or not all(_MEDIA_NAME.fullmatch(part) for part in path.split("/")):
+        return (
+            f"{path!r} is not a valid media path: use letters, digits, '-', '_' and '.' in names "
+            "separated by '/', not starting with '.' (as waste/glass.svg)"
+        )
+    name = path.rsplit("/", 1)[-1]
+    if "." not in name or name.rsplit(".", 1)[1].lower() not in extensions:
+        listed = ", ".join(extensions[:-1]) + " or " + extensions[-1]
+        return f"{path!r} is not a {noun} Lyssna {'shows' if noun == 'picture' else 'plays'}: use {listed}"
+    return None
+
+
+def _media_file(extensions: tuple[str, ...], noun: str):
+    def check(path: str) -> str:
+        problem = media_path_problem(path, extensions, noun)
+        if problem:
+            raise ValueError(problem)
+        return path
+
+    return check
+
+
+ImageFile = Annotated[str, AfterValidator(_media_file(IMAGE_EXTENSIONS, "picture"))]
+AudioFile = Annotated[str, AfterValidator(_media_file(AUDIO_EXTENSIONS, "recording"))]
+
 Scalar = Union[int, float, date, str]
 DateBound = Union[Literal["today"], date]
 
@@ -220,11 +260,35 @@ Condition = Annotated[
 # ----------------------------------------------------------------------------- questions
 
 
+class Picture(Strict):
+    """A picture of a question or a choice: a file in the media folder, and what it shows in words."""
+
+    file: ImageFile
+    alt: Text | None = None
+    decorative: bool = False  # adds nothing to the text beside it: no alt text, screen readers skip it
+
+    @model_validator(mode="after")
+    def _alt_unless_decorative(self) -> Picture:
+        if self.decorative and self.alt is not None:
+            raise ValueError("a decorative picture has no alt text: leave out 'alt' or 'decorative: true'")
+        if not self.decorative and self.alt is None:
+            raise ValueError(
+                "a picture needs 'alt' (what it shows, in words), or 'decorative: true' when the text "
+                "beside it says it all"
+            )
+        return self
+
+
+# A recording of the question read aloud, per language; a language without one shows no player.
+Audio = Annotated[dict[Language, AudioFile], Field(min_length=1)]
+
+
 class Choice(Strict):
     """One answer option: `value` is the code in exports, `label` the text residents see."""
 
     value: ChoiceValue
     label: Text
+    image: Picture | None = None
 
 
 def _choices_kind(value: Any) -> str:
@@ -256,6 +320,8 @@ class QuestionBase(Strict):
     hint: Text | None = None
     required: bool = False
     show_if: Condition | None = None
+    image: Picture | None = None
+    audio: Audio | None = None
 
 
 class Note(Strict):
@@ -267,6 +333,8 @@ class Note(Strict):
     label: Text | None = None
     hint: Text | None = None
     show_if: Condition | None = None
+    image: Picture | None = None
+    audio: Audio | None = None
 
     required: ClassVar[bool] = False
 

@@ -131,7 +131,8 @@ def test_other_text_box_is_always_shown_without_javascript(phone_without_js, liv
     _to_page_with(page, live_server.url, example("waste-sorting"), "fractions")
     assert page.locator('[name="fractions_other"]').is_visible()
     order = page.locator('[data-question="fractions"] .choices > *').evaluate_all(
-        "els => els.map(e => e.classList.contains('choice') ? e.querySelector('input').value : e.className)"
+        "els => els.map(e => e.querySelector('input') && !e.classList.contains('other') ? "
+        "e.querySelector('input').value : e.className)"
     )
     # Other (its box right after it) belongs with the ordinary choices; the exclusive one comes apart.
     assert order == ["food", "paper", "plastic", "glass", "metal", "other", "other", "or", "none"]

@@ -36,6 +36,7 @@ def test_the_guide_shows_the_files_it_talks_about():
     assert set(files()) == {
         "/etc/lyssna/lyssna.env",
         "/etc/systemd/system/lyssna.service",
+        "/etc/systemd/system/lyssna-worker.service",
         "/etc/nginx/sites-available/lyssna",
         "/etc/systemd/system/lyssna-backup.service",
         "/etc/systemd/system/lyssna-backup.timer",

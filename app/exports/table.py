@@ -19,7 +19,7 @@ from app.surveys.loader import content_hash, survey_from_json
 from app.surveys.models import CHANNELS, FIXED_COLUMNS, OTHER, Choice, Page, Survey
 
 BATCH_SIZE = 2000
-UNBOUNDED = 2**63 - 1  # the largest id a response can have
+UNBOUNDED = 2**31 - 1  # the largest id a response can have (an INTEGER column: 32 bits on PostgreSQL)
 
 Progress = Callable[[int, int], None]
 

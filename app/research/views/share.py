@@ -3,11 +3,10 @@
 from flask import Response, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from app.languages.interface import wording
 from app.research import posters
-from app.research.access import manages, survey_or_404
+from app.research.access import survey_or_404
 from app.research.blueprint import bp
 from app.research.filters import HIDDEN_PREFIX
 from app.research.formatting import label_language
@@ -41,7 +40,6 @@ def share(survey_id: str):
         link=link,
         short=posters.short_link(link),
         lang=label_language(survey),
-        manages_survey=manages(current_user, survey.id),
         nav="surveys",
         tab="share",
     )

@@ -11,6 +11,7 @@ from app.surveys.models import (
     FIXED_COLUMNS,
     OTHER,
     RESERVED_IDS,
+    RESULT_TYPES,
     AllOf,
     AnyOf,
     Comparison,
@@ -32,6 +33,7 @@ TEXT_KEYS = (
     "privacy_notice",
     "pattern_message",
     "alt",
+    "by_label",
 )
 # Names the answering form posts besides the answers (CSRF token, honeypot, shown ids, Back/Next).
 FORM_NAMES = frozenset({"csrf_token", "leave_empty", "shown", "nav"})
@@ -64,6 +66,7 @@ def check(survey: Survey) -> list[Found]:
         *_check_ranges(survey),
         *_check_conditions(survey),
         *_check_columns(survey),
+        *_check_results(survey),
     ]
 
 
@@ -358,3 +361,31 @@ def _check_columns(survey: Survey) -> Iterator[Found]:
                     f"export column '{column}' of '{question.id}' clashes with {owners[column]}",
                 )
             owners.setdefault(column, f"question '{question.id}'")
+
+
+def _check_results(survey: Survey) -> Iterator[Found]:
+    """The `results` block: listed questions that exist and can be figures, a `by` that is a hidden field."""
+    if survey.results is None:
+        return
+    listed: set[str] = set()
+    for index, question_id in enumerate(survey.results.questions):
+        path = ("results", "questions", index)
+        question = survey.question(question_id)
+        if question_id in listed:
+            yield path, f"question '{question_id}' is listed twice"
+        elif question is None:
+            yield path, f"unknown question '{question_id}'"
+        elif question.type in ("text", "long_text"):
+            yield (
+                path,
+                f"'{question_id}' is a free-text question: its answers are never figures in public results, "
+                "only quotes a researcher approves (leave it out of questions)",
+            )
+        elif question.type not in RESULT_TYPES:
+            kinds = ", ".join(RESULT_TYPES)
+            yield path, f"a {question.type} question is not shown in public results (types: {kinds})"
+        listed.add(question_id)
+    by = survey.results.by
+    if by is not None and by not in survey.hidden_fields:
+        known = ", ".join(survey.hidden_fields) or "none"
+        yield ("results", "by"), f"'{by}' is not one of the survey's hidden_fields (known: {known})"

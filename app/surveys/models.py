@@ -494,6 +494,28 @@ class Consent(Strict):
     text: Text
 
 
+# The question types public results show as figures; free text only ever as approved quotes.
+RESULT_TYPES = ("single_choice", "multiple_choice", "rating", "matrix", "integer", "decimal")
+
+
+class Results(Strict):
+    """What residents see back at /s/<id>/results (docs/survey-format.md, "Results for residents")."""
+
+    public: bool = False
+    min_group: int = 5  # fewer complete responses than this in a group (a station, a choice): not shown
+    questions: tuple[ItemId, ...] = ()  # ids; a tuple, as a list named `questions` holds questions
+    by: ItemId | None = None  # a hidden field: results per value of it (per station)
+    by_label: Text | None = None  # one value's name, before the value ("Station" 12)
+    from_: date | None = Field(default=None, alias="from")  # count responses sent on this day or later
+
+    @field_validator("min_group")
+    @classmethod
+    def _group_large_enough(cls, value: int) -> int:
+        if value < 3:
+            raise ValueError(f"min_group must be at least 3 (got {value}): smaller groups single out people")
+        return value
+
+
 class Survey(Strict):
     """A whole survey definition, as validated from one YAML file."""
 
@@ -519,6 +541,7 @@ class Survey(Strict):
     # On a kiosk (a `kiosk: true` survey, or a device made one), a response not used this long is forgotten.
     kiosk_idle_seconds: int = Field(default=120, ge=30, le=3600)
     thank_you: Text | None = None
+    results: Results | None = None
     choice_lists: dict[ItemId, Annotated[list[Choice], Field(min_length=1)]] = {}
     pages: list[Page] = Field(min_length=1)
 

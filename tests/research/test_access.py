@@ -29,6 +29,9 @@ ARGUMENTS = {
     "token": "no-such-token",
     "researcher_id": None,  # filled with a real account in the test
     "upload_id": "0123456789abcdef0123456789abcdef",  # an uploaded survey file (real ones below)
+    "token_id": 1,  # an API token (none of the signed-in account's: 404)
+    "schedule_id": "0123456789abcdef0123456789abcdef",  # a scheduled export
+    "hook_id": 1,  # a webhook
 }
 
 
@@ -110,6 +113,8 @@ def test_granted_survey_pages_open(app, client, login_as, values, db, make_respo
         "/admin/surveys/feedback/live/figures",
         "/admin/surveys/feedback/live/moderate",
         "/admin/surveys/feedback/live/links",
+        "/admin/surveys/feedback/scheduled-exports",
+        "/admin/surveys/feedback/webhooks",
     ):
         assert client.get(path).status_code == 200, path
 
@@ -173,6 +178,8 @@ def _manage_rules(app):
     assert {r.endpoint for r, _ in marked} >= {"research.delete_confirm", "research.delete"}
     live = {r.endpoint for r, _ in rules if "/live" in r.rule}  # the live screen is `manage` (docs/design.md)
     assert live and live <= {r.endpoint for r, _ in marked}
+    hooks = {r.endpoint for r, _ in rules if "/webhooks" in r.rule}  # webhooks are `manage` too
+    assert len(hooks) == 3 and hooks <= {r.endpoint for r, _ in marked}
     return marked
 
 

@@ -70,12 +70,14 @@ def register_blueprints(app: Flask) -> None:
     from app.live.views import bp as live_bp
     from app.public.views import bp as public_bp
     from app.research.views import bp as research_bp
+    from app.results.views import bp as results_bp
     from app.survey_media.views import bp as survey_media_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(answering_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(research_bp)
+    app.register_blueprint(results_bp)
     app.register_blueprint(survey_media_bp)
     app.register_blueprint(live_bp)
     app.register_blueprint(api_bp)

@@ -27,7 +27,7 @@ HSTS = "max-age=31536000"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # The blueprints residents use without signing in; they share one rate limit per client.
-PUBLIC_BLUEPRINTS = ("public", "answering")
+PUBLIC_BLUEPRINTS = ("public", "answering", "results")
 PUBLIC_SCOPE = "public"
 
 

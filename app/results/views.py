@@ -1,5 +1,6 @@
 """The public pages of results: a survey's results (HTML, JSON for open data, an Atom feed of its
-updates), per station with ?<by>=<value>."""
+updates), per station with ?<by>=<value>. The researcher area's pages for them (updates, quotes) are
+attached to its blueprint in manage.py."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.i18n import text_direction, use_survey_language
 from app.languages import fallback
 from app.models import ResultUpdate
 from app.results import cache, feed, presenting, updates
+from app.results import manage as _manage  # noqa: F401 (the researcher pages, on the research blueprint)
 from app.surveys.catalog import current_registry
 from app.surveys.models import Survey
 
@@ -130,4 +132,3 @@ def atom(survey_id: str):
             feed_url=url_for(".atom", survey_id=survey.id, _external=True),
         )
     return current_app.response_class(xml, mimetype=feed.MEDIA_TYPE, headers=CORS)
-

@@ -32,6 +32,7 @@ ARGUMENTS = {
     "token_id": 1,  # an API token (none of the signed-in account's: 404)
     "schedule_id": "0123456789abcdef0123456789abcdef",  # a scheduled export
     "hook_id": 1,  # a webhook
+    "update_id": 1,  # an update for residents (none exists: the survey's grant decides first)
 }
 
 
@@ -115,6 +116,8 @@ def test_granted_survey_pages_open(app, client, login_as, values, db, make_respo
         "/admin/surveys/feedback/live/links",
         "/admin/surveys/feedback/scheduled-exports",
         "/admin/surveys/feedback/webhooks",
+        "/admin/surveys/feedback/updates",
+        "/admin/surveys/feedback/quotes",
     ):
         assert client.get(path).status_code == 200, path
 
@@ -180,6 +183,8 @@ def _manage_rules(app):
     assert live and live <= {r.endpoint for r, _ in marked}
     hooks = {r.endpoint for r, _ in rules if "/webhooks" in r.rule}  # webhooks are `manage` too
     assert len(hooks) == 3 and hooks <= {r.endpoint for r, _ in marked}
+    residents = {r.endpoint for r, _ in rules if r.endpoint.startswith("research.results_")}  # for residents
+    assert len(residents) >= 5 and residents <= {r.endpoint for r, _ in marked}
     return marked
 
 

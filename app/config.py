@@ -41,6 +41,10 @@ def from_environment(instance_path: str) -> dict:
         # Kilobytes of pictures stored (after resizing, about 300 KB each), per client and per survey.
         "LYSSNA_PHOTO_KB_PER_CLIENT": env.get("LYSSNA_PHOTO_KB_PER_CLIENT", "100000/hour"),
         "LYSSNA_PHOTO_KB_PER_SURVEY": env.get("LYSSNA_PHOTO_KB_PER_SURVEY", "2000000/hour"),
+        # Receipt codes that name no answers, tried on the privacy page (app/results/views.py): per client,
+        # and from anywhere (a code names no survey, so the second budget is one for all surveys).
+        "LYSSNA_RECEIPT_FAILURES_PER_CLIENT": env.get("LYSSNA_RECEIPT_FAILURES_PER_CLIENT", "10/hour"),
+        "LYSSNA_RECEIPT_FAILURES_PER_SURVEY": env.get("LYSSNA_RECEIPT_FAILURES_PER_SURVEY", "200/hour"),
         # Wrong passwords (see app/web/failed_sign_ins.py): from one client for one account, after which
         # that client waits until the window ends (each starts at its first failure); for one account
         # from anywhere, recorded in the audit log as a burst. Neither ever locks the account.

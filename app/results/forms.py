@@ -1,5 +1,5 @@
 """The forms of public results: an update for residents (built per survey, a text box per language),
-and a decision on a quote."""
+a decision on a quote, and a receipt code a resident looks up."""
 
 from __future__ import annotations
 
@@ -85,3 +85,9 @@ class QuoteForm(LyssnaForm):
     response = HiddenField(validators=[DataRequired(), Length(max=32)])
     question = HiddenField(validators=[DataRequired(), Length(max=64)])
     decision = HiddenField(validators=[AnyOf(list(DECISIONS))])
+
+
+class ReceiptLookupForm(LyssnaForm):
+    """A receipt code a resident types on the privacy page."""
+
+    code = StringField(_l("Receipt code"), validators=[Length(max=32)])

@@ -1,13 +1,13 @@
 """The public pages of results: a survey's results (HTML, JSON for open data, an Atom feed of its
-updates), per station with ?<by>=<value>. The researcher area's pages for them (updates, quotes) are
-attached to its blueprint in manage.py."""
+updates), per station with ?<by>=<value>, and the receipt-code lookup of the privacy page. The
+researcher area's pages for them (updates, quotes) are attached to its blueprint in manage.py."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 
@@ -16,13 +16,17 @@ from app.extensions import db
 from app.i18n import text_direction, use_survey_language
 from app.languages import fallback
 from app.models import ResultUpdate
-from app.results import cache, feed, presenting, updates
+from app.results import cache, feed, presenting, receipts, updates
 from app.results import manage as _manage  # noqa: F401 (the researcher pages, on the research blueprint)
+from app.results.forms import ReceiptLookupForm
 from app.surveys.catalog import current_registry
 from app.surveys.models import Survey
+from app.web import budgets
 
 bp = Blueprint("results", __name__, template_folder="templates")
 
+RECEIPT_OUTCOME = "receipt_outcome"  # what a lookup found, shown once after its redirect
+RECEIPT_BUDGET, RECEIPT_SCOPE = "receipt_failures", "any"  # a receipt code names no survey: one budget
 CORS = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
 
 
@@ -132,3 +136,30 @@ def atom(survey_id: str):
             feed_url=url_for(".atom", survey_id=survey.id, _external=True),
         )
     return current_app.response_class(xml, mimetype=feed.MEDIA_TYPE, headers=CORS)
+
+
+@bp.post("/privacy/receipt")
+def receipt_lookup():
+    """A resident's receipt code: what became of its answers, told once after a redirect (the code never
+    goes into a URL). Codes that name nothing spend a budget, so that codes cannot be guessed."""
+    fallback.use_fallbacks((fallback.SOURCE,))
+    form = ReceiptLookupForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not budgets.left(RECEIPT_BUDGET, RECEIPT_SCOPE):
+        return render_template("results/receipt.html", outcome="wait"), 429
+    outcome = receipts.status(db.session, form.code.data or "")
+    if outcome == receipts.UNKNOWN:
+        budgets.spend(RECEIPT_BUDGET, RECEIPT_SCOPE)
+    session[RECEIPT_OUTCOME] = outcome
+    return redirect(url_for(".receipt_answer"))
+
+
+@bp.get("/privacy/receipt")
+def receipt_answer():
+    """What the code just looked up says; without one, the privacy page's form."""
+    fallback.use_fallbacks((fallback.SOURCE,))
+    outcome = session.pop(RECEIPT_OUTCOME, None)
+    if outcome not in (receipts.INCLUDED, receipts.NOT_SENT, receipts.DELETED, receipts.UNKNOWN):
+        return redirect(url_for("public.privacy", _anchor="receipt"))
+    return render_template("results/receipt.html", outcome=outcome)

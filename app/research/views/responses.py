@@ -15,6 +15,7 @@ from app.research.blueprint import bp
 from app.research.filters import parse_filters
 from app.research.formatting import label_language
 from app.research.forms import ConfirmForm, ReceiptForm
+from app.results import receipts
 
 
 def _zone() -> ZoneInfo:
@@ -119,6 +120,7 @@ def delete(survey_id: str, public_id: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     kept = responses.delete_response(db.session, found)
+    receipts.record_erasure(db.session, survey_id, kept["receipt_code"])  # the resident can learn it
     dashboards.forget(survey_id)
     audit.record(db.session, "response_deleted", survey_id=survey_id, **kept)
     db.session.commit()

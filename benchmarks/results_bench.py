@@ -127,7 +127,8 @@ def main() -> None:
             shown_after = seconds
             break
     cache.now = real_now
-    print(f"new responses shown with the cache's clock {shown_after} s on (kept at most {cache.FRESH_SECONDS} s)")
+    fresh = cache.FRESH_SECONDS
+    print(f"new responses shown with the cache's clock {shown_after} s on (kept at most {fresh} s)")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average while measuring: {load} on {os.cpu_count()} CPUs")
 

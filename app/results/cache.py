@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -132,9 +133,7 @@ def results(session: Session, survey: Survey, group: str | None, tz: ZoneInfo) -
     group = group or figures_.WHOLE
     try:
         return _results(cache.store, cache, session, survey, group, tz)
-    except Exception as error:  # Redis failed: pages go on from this process's memory, the log says why
-        if cache.store is cache.memory:
-            raise
+    except RedisError as error:  # Redis failed: pages go on from this process's memory, the log says why
         current_app.logger.warning("results cache in Redis failed (%s): using memory", type(error).__name__)
         return _results(cache.memory, cache, session, survey, group, tz)
 
@@ -193,6 +192,6 @@ def forget(survey_id: str) -> None:
     cache = _cache()
     try:
         cache.store.forget(_prefix(survey_id))
-    except Exception as error:  # Redis failed: the entries expire by themselves within a minute
+    except RedisError as error:  # Redis failed: the entries expire by themselves within a minute
         current_app.logger.warning("results cache in Redis failed (%s)", type(error).__name__)
     cache.memory.forget(_prefix(survey_id))

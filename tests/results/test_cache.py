@@ -87,3 +87,10 @@ def test_with_redis_every_worker_shares_one_computation(make_app, surveys_dir, a
         with workers[0].app_context():
             cache.forget("bins")
         assert not list(redis.Redis.from_url(REDIS_URL).scan_iter(match=f"{prefix}:results:*"))
+
+
+def test_when_redis_fails_pages_go_on_from_memory(make_app, surveys_dir, answer, caplog):
+    app = make_app(LYSSNA_SURVEYS_DIR=str(surveys_dir), REDIS_URL="redis://127.0.0.1:1/0")  # nobody there
+    answer("12", full=1, times=6)
+    assert results_json(app.test_client())["responses"] == 6
+    assert "results cache in Redis failed (ConnectionError): using memory" in caplog.text

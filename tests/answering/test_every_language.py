@@ -34,7 +34,10 @@ pages:
         choices: [{{value: glass, label: {{{lang}: "Glas ({lang})", {other}: Glas}}}}]
   - id: two
     questions:
-      - {{id: nps, type: rating, scale: nps, label: {{{lang}: "Rekommendera ({lang})", {other}: Rekommendera}}}}
+      - id: nps
+        type: rating
+        scale: nps
+        label: {{{lang}: "Rekommendera ({lang})", {other}: Rekommendera}}
 """
 
 

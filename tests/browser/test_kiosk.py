@@ -33,7 +33,7 @@ def test_a_kiosk_left_alone_warns_then_starts_over_with_nothing_of_the_last_pers
 
     page.clock.run_for(105_000)  # 15 s before the idle time of 120 s ends
     assert warning.is_visible()
-    assert "Seconds left" in warning.inner_text()
+    assert "Sekunder kvar: 15" in warning.inner_text()  # the kiosk speaks Swedish: its language
     page.click("[data-kiosk-stay]")  # "I am still here": the whole time again
     assert warning.is_hidden()
 

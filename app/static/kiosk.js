@@ -44,9 +44,10 @@
   });
   stay.addEventListener("click", function () { used(); tellServer(); });
 
-  window.setInterval(function () {
+  var ticking = window.setInterval(function () {
     var left = idle - (Date.now() - lastTold);
     if (left <= 1000) {
+      window.clearInterval(ticking);  // one submission: a second would cancel the first
       form.submit();
       return;
     }

@@ -144,7 +144,8 @@ def test_default_file_name_and_the_waves_in_about(tide):
     assert codebook["mood"][7] == "baseline v1, follow-up v1"
     assert codebook["mood"][8] == "baseline v1: Humör | follow-up v1: Humör nu"
     assert codebook["late"][7] == "follow-up v1"
-    assert "baseline" in codebook["kind_w1"][1] and "type differs between waves" in codebook["kind_w1"][1]
+    kind = codebook["kind_w1"][1]  # in Swedish, the survey's first language
+    assert "baseline" in kind and "typen skiljer sig mellan omgångarna" in kind
     assert (
         codebook["wave"][4]
         == "baseline = baseline (SPSS and Stata 1); follow-up = follow-up (SPSS and Stata 2)"

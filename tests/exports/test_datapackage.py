@@ -158,7 +158,7 @@ def test_missing_values_are_declared_and_text_codes_among_numbers_are_missing(
     assert age["type"] == "integer"
     assert age["categories"] == [{"value": 1, "label": "Young"}, {"value": 2, "label": "Old"}]
     assert age["missingValues"] == [
-        {"value": "", "label": "empty: not asked or not answered"},
+        {"value": "", "label": "tomt: inte frågat eller inte besvarat"},
         {"value": "no_answer", "label": "Prefer not to say"},
     ]
     with offline(monkeypatch):

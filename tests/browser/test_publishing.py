@@ -122,7 +122,7 @@ def test_an_admin_publishes_a_survey_with_a_mistake_fixed_and_a_resident_answers
         page.click("text=Preview as a resident")
         page.wait_for_url(re.compile(r".*/s/bins\?lang=sv$"))
         banner = page.locator(".preview-banner")
-        assert "Preview: not published" in banner.inner_text()
+        assert "Förhandsvisning: inte publicerad" in banner.inner_text()  # the page is in Swedish
         _shot(page, "preview-banner")
         _look(page, "preview start", problems, widths)
         page.locator(".lang-switch a[lang=en]").click()

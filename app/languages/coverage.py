@@ -19,6 +19,7 @@ RESIDENT_SOURCES = (
     "app/results/templates/results/_figures.html",
     "app/results/templates/results/_receipt_form.html",
     "app/results/templates/results/receipt.html",
+    "app/results/templates/results/feed.xml",
     "app/results/presenting.py",
     "app/results/views.py",
     "app/results/feed.py",

@@ -141,20 +141,25 @@ def decide(
         raise NotModerated(public_id)
     if not isinstance((response.answers or {}).get(question_id), str):
         raise NotModerated(public_id)
-    _upsert(session, response.id, question_id, status, audit.current_actor(), now or utcnow())
+    upsert_approval(
+        session, response.id, question_id, TextApproval.LIVE, status, audit.current_actor(), now or utcnow()
+    )
     audit.record(
         session, AUDIT_ACTIONS[status], survey_id=survey.id, response=public_id, question=question_id
     )
     return status
 
 
-def _upsert(session: Session, response_id: int, question_id: str, status: str, actor, now) -> None:
-    """One row per text and purpose, written in one statement, so two facilitators at once cannot clash."""
+def upsert_approval(
+    session: Session, response_id: int, question_id: str, purpose: str, status: str, actor, now
+) -> None:
+    """One row per text and purpose (live screen, public results), written in one statement, so two
+    people deciding at once cannot clash."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     decided = {"status": status, "decided_by": actor, "decided_at": now}
     statement = insert(TextApproval).values(
-        response_id=response_id, question_id=question_id, purpose=TextApproval.LIVE, **decided
+        response_id=response_id, question_id=question_id, purpose=purpose, **decided
     )
     statement = statement.on_conflict_do_update(
         index_elements=["response_id", "question_id", "purpose"], set_=decided

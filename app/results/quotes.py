@@ -15,10 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.live.moderation import upsert_approval
 from app.models import Response, TextApproval, utcnow
 from app.results.figures import counted
 from app.surveys.models import Survey
@@ -139,26 +139,13 @@ def decide(
         raise NotAQuote(public_id)
     if not isinstance((response.answers or {}).get(question_id), str):
         raise NotAQuote(public_id)
-    _upsert(session, response.id, question_id, status, audit.current_actor(), now or utcnow())
+    upsert_approval(
+        session, response.id, question_id, TextApproval.PUBLIC, status, audit.current_actor(), now or utcnow()
+    )
     audit.record(
         session, AUDIT_ACTIONS[status], survey_id=survey.id, response=public_id, question=question_id
     )
     return status
-
-
-def _upsert(session: Session, response_id: int, question_id: str, status: str, actor, now) -> None:
-    """One row per text and purpose, written in one statement, so two researchers at once cannot clash."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    decided = {"status": status, "decided_by": actor, "decided_at": now}
-    statement = insert(TextApproval).values(
-        response_id=response_id, question_id=question_id, purpose=TextApproval.PUBLIC, **decided
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["response_id", "question_id", "purpose"], set_=decided
-    )
-    session.execute(statement)
-    session.flush()
 
 
 def approved(session: Session, survey: Survey, tz: ZoneInfo) -> list[tuple[str | None, str, str, str]]:
